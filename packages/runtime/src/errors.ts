@@ -11,7 +11,7 @@ export interface SwitchboardError extends Error {
   readonly code: string;
 }
 
-type ErrorBase = typeof Error | typeof TypeError | typeof RangeError;
+type ErrorBase = ErrorConstructor;
 
 /** A class produced by {@link defineError}. */
 export interface DefinedError<TCode extends string, TArgs extends unknown[]> {

@@ -1,0 +1,173 @@
+/**
+ * The process shell: what the runtime keeps per process. It holds the pid, the XState snapshot
+ * (never an XState Actor: ~0.6 KB instead of ~3.9 KB), a lazily created mailbox, links, monitors,
+ * timers and the exit state. It doubles as the `self` ref XState sees, so running a machine needs
+ * no extra object. All behaviour lives in the kernel; this file is data plus delegation.
+ */
+import type { ExitReason, DownReason } from '../exit-reason.js';
+import type { Mailbox, MailboxSpec } from '../mailbox.js';
+import type { Pid, Ref } from '../pid.js';
+import type { TimerHandle } from '../ports/clock.js';
+import type { Schedulable, WorkItem } from '../ports/dispatcher.js';
+
+/** Anything that can be the sender of a message: a process, a call port, or a pseudo-sender. */
+export interface Sender {
+  readonly label: string;
+}
+
+/** Messages sent from code running outside any process. */
+export const EXTERNAL: Sender = Object.freeze({ label: 'ext' });
+/** Messages the runtime itself sends: timers and batched DOWNs. */
+export const RUNTIME: Sender = Object.freeze({ label: 'rt' });
+
+/** Process lifecycle. */
+export const ALIVE = 0;
+export const EXITING = 1;
+export const DEAD = 2;
+
+/** An event as processes receive it. */
+export interface AnyEvent {
+  readonly type: string;
+  readonly [key: string]: unknown;
+}
+
+/** One entry of an `rt.down.batch` event. */
+export interface DownEntry {
+  readonly ref: Ref;
+  readonly pid: Pid;
+  readonly reason: DownReason;
+}
+
+/** Who is told when a monitored process dies. */
+export interface Watcher extends Sender {
+  /** Delivers the DOWN; `target` is the dead process. */
+  down(monitor: Monitor, reason: DownReason): void;
+}
+
+/** One monitor: both ends point at the same record, so either side can remove it. */
+export interface Monitor {
+  readonly ref: Ref;
+  readonly watcher: Watcher;
+  readonly target: Process;
+  readonly batch: boolean;
+}
+
+/** The operations of the kernel a process delegates to. */
+export interface ProcessHost {
+  readonly system: unknown;
+  readonly batchesAtTurnEnd: boolean;
+  sendFromCurrent(target: Process, event: AnyEvent): void;
+  runSlice(proc: Process, budget: number): number;
+  listWork(proc: Process, out: WorkItem[]): void;
+  runWork(proc: Process, item: WorkItem): string;
+  deliverDown(watcher: Process, monitor: Monitor, reason: DownReason): void;
+}
+
+/** A process shell. */
+export class Process implements Schedulable, Watcher {
+  queued = false;
+  status: typeof ALIVE | typeof EXITING | typeof DEAD = ALIVE;
+  /** The XState snapshot (or any logic's state). */
+  snapshot: unknown = undefined;
+  mailbox: Mailbox<Sender, AnyEvent> | null = null;
+  links: Set<Process> | null = null;
+  /** Monitors this process holds, by ref id. */
+  monitors: Map<number, Monitor> | null = null;
+  /** Monitors on this process, by ref id. */
+  monitoredBy: Map<number, Monitor> | null = null;
+  /** XState delayed events of this process, by schedule id. */
+  timers: Map<string, TimerHandle> | null = null;
+  /** Deaths waiting to be delivered as one `rt.down.batch`. */
+  downBatch: DownEntry[] | null = null;
+  pendingExit: ExitReason | undefined = undefined;
+  exitReason: ExitReason | undefined = undefined;
+  name: string | undefined = undefined;
+
+  constructor(
+    readonly host: ProcessHost,
+    readonly pid: Pid,
+    readonly logic: ProcessLogic,
+    readonly spec: MailboxSpec,
+    public trapExit: boolean,
+    readonly parent: Process | undefined,
+    readonly spawnedAt: number,
+    readonly batchSize: number,
+  ) {}
+
+  /** Stable label for decisions and logs: the registered name, else the pid's id. */
+  get label(): string {
+    return this.name ?? String(this.pid.id);
+  }
+
+  // --- The XState ActorRef surface (what machine logic and child actors read from `self`).
+
+  get sessionId(): string {
+    return String(this.pid);
+  }
+
+  get id(): string {
+    return this.label;
+  }
+
+  get system(): unknown {
+    return this.host.system;
+  }
+
+  get _processingStatus(): number {
+    return this.status === ALIVE ? 1 : 2;
+  }
+
+  getSnapshot(): unknown {
+    return this.snapshot;
+  }
+
+  send(event: AnyEvent): void {
+    this.host.sendFromCurrent(this, event);
+  }
+
+  _send(event: AnyEvent): void {
+    this.host.sendFromCurrent(this, event);
+  }
+
+  toJSON(): unknown {
+    return { xstate$$type: 1, id: this.label, pid: this.pid.toJSON() };
+  }
+
+  // --- Schedulable
+
+  hasWork(): boolean {
+    if (this.pendingExit !== undefined) return true;
+    if (this.status === DEAD) return false;
+    if (this.mailbox !== null && this.mailbox.length > 0) return true;
+    return !this.host.batchesAtTurnEnd && this.downBatch !== null && this.downBatch.length > 0;
+  }
+
+  runSlice(budget: number): number {
+    return this.host.runSlice(this, budget);
+  }
+
+  listWork(out: WorkItem[]): void {
+    this.host.listWork(this, out);
+  }
+
+  runWork(item: WorkItem): string {
+    return this.host.runWork(this, item);
+  }
+
+  // --- Watcher
+
+  down(monitor: Monitor, reason: DownReason): void {
+    this.host.deliverDown(this, monitor, reason);
+  }
+}
+
+/**
+ * The logic a process runs: XState's ActorLogic interface (a machine, `fromTransition`,
+ * `fromCallback`, … or a hand-written logic with the same shape).
+ */
+export interface ProcessLogic {
+  transition(snapshot: unknown, event: AnyEvent, scope: unknown): unknown;
+  getInitialSnapshot(scope: unknown, input: unknown): unknown;
+  start?(snapshot: unknown, scope: unknown): void;
+  getPersistedSnapshot?(snapshot: unknown, options?: unknown): unknown;
+}

@@ -1,0 +1,317 @@
+/**
+ * Runs XState logic inside process shells. XState's ActorLogic interface
+ * (`getInitialSnapshot(scope, input)`, `transition(snapshot, event, scope)`) asks its caller for
+ * an actor scope and a system; this module supplies both, so that:
+ * - delayed events and `after` transitions are timers on the Clock port;
+ * - `sendTo` between processes becomes a mailbox enqueue through the Dispatcher (never a
+ *   synchronous nested delivery);
+ * - inspection events reach the runtime's stream only while someone subscribes.
+ * One scope object serves every process: its `self` is switched for each transition (a stack
+ * handles the one nesting case, a spawn from inside a transition).
+ */
+import type { TimerHandle } from '../ports/clock.js';
+import type { Runtime } from '../runtime.js';
+import type { Kernel } from './kernel.js';
+import { EXTERNAL, Process, RUNTIME } from './process.js';
+import type { AnyEvent } from './process.js';
+
+/** The subset of an XState actor ref (a child actor inside a process) this module touches. */
+interface XActorRef {
+  readonly sessionId: string;
+  readonly id: string;
+  readonly _parent?: XActorRef | Process;
+  _send(event: AnyEvent): void;
+  _stop?(): void;
+}
+
+type Ref = XActorRef | Process;
+
+interface XAction {
+  readonly type: string;
+  readonly params: unknown;
+  readonly info: unknown;
+  readonly exec?: (info: unknown, params: unknown) => void;
+}
+
+/** The system object XState logic and child actors see; `runtime` lets our actions reach the kernel. */
+export interface RuntimeSystem {
+  readonly runtime: Runtime;
+  readonly [key: string]: unknown;
+}
+
+/** Gets the kernel from XState action arguments' `system`. */
+export function kernelOf(system: unknown): Kernel {
+  const runtime = (system as Partial<RuntimeSystem> | undefined)?.runtime;
+  if (!runtime) throw new TypeError('this action only works inside a Switchboard process');
+  return runtime as Kernel;
+}
+
+/** Returns the process that owns an XState ref (itself, or the process a child actor lives in). */
+function ownerOf(ref: unknown): Process | undefined {
+  let r = ref as Ref | undefined;
+  for (let depth = 0; r && depth < 64; depth++) {
+    if (r instanceof Process) return r;
+    r = r._parent;
+  }
+  return undefined;
+}
+
+export class XStateScope {
+  readonly system: RuntimeSystem;
+  private readonly stack: Process[] = [];
+  private readonly deferred: (() => void)[][] = [];
+  private readonly initializing: boolean[] = [];
+  private readonly scope: {
+    self: Process | undefined;
+    id: string;
+    sessionId: string;
+    readonly [key: string]: unknown;
+  };
+  private readonly childTimers = new WeakMap<object, Map<string, TimerHandle>>();
+  private readonly keyed = new Map<string, unknown>();
+  private readonly children = new Map<string, unknown>();
+  private nextScheduleId = 0;
+  private nextChildId = 0;
+
+  constructor(private readonly kernel: Kernel) {
+    const clock = kernel.clock;
+    const scheduler = {
+      schedule: (source: Ref, target: Ref, event: AnyEvent, delay: number, id?: string) =>
+        this.schedule(source, target, event, delay, id),
+      cancel: (source: Ref, id: string) => {
+        const timers = this.timersOf(source, false);
+        const handle = timers?.get(id);
+        if (handle === undefined) return;
+        timers?.delete(id);
+        clock.clearTimeout(handle);
+      },
+      cancelAll: (source: Ref) => {
+        const timers = this.timersOf(source, false);
+        if (!timers) return;
+        for (const handle of timers.values()) clock.clearTimeout(handle);
+        timers.clear();
+      },
+    };
+    this.system = {
+      runtime: kernel,
+      scheduler,
+      _bookId: () => `x:${this.nextChildId++}`,
+      _register: (sessionId: string, ref: unknown) => {
+        this.children.set(sessionId, ref);
+        return sessionId;
+      },
+      _unregister: (ref: XActorRef) => {
+        this.children.delete(ref.sessionId);
+        for (const [key, value] of this.keyed) if (value === ref) this.keyed.delete(key);
+      },
+      get: (systemId: string) => this.keyed.get(systemId),
+      getAll: () => Object.fromEntries(this.keyed),
+      _set: (systemId: string, ref: unknown) => {
+        const existing = this.keyed.get(systemId);
+        if (existing !== undefined && existing !== ref) throw new Error(`Actor with system ID '${systemId}' already exists.`);
+        this.keyed.set(systemId, ref);
+      },
+      inspect: (observer: ((e: unknown) => void) | { next?: (e: unknown) => void }) =>
+        kernel.inspect((e) => (typeof observer === 'function' ? observer(e) : observer.next?.(e))),
+      _sendInspectionEvent: (event: { actorRef?: unknown }) => {
+        if (!kernel.inspecting) return;
+        const root = ownerOf(event.actorRef);
+        kernel.emit({ ...(event as object), rootId: root?.sessionId ?? '' } as never);
+      },
+      _relay: (source: Ref | undefined, target: Ref, event: AnyEvent) => this.relay(source, target, event),
+      getSnapshot: () => ({ _scheduledEvents: {} }),
+      start: () => undefined,
+      _clock: {
+        setTimeout: (fn: () => void, ms: number) => clock.setTimeout(fn, ms, 'xstate-child'),
+        clearTimeout: (handle: TimerHandle) => clock.clearTimeout(handle),
+      },
+      _logger: (...args: unknown[]) => kernel.logger.info({ actor: this.current?.label }, args.map(String).join(' ')),
+      _snapshot: { _scheduledEvents: {} },
+    };
+    this.scope = {
+      self: undefined,
+      id: '',
+      sessionId: '',
+      system: this.system,
+      logger: this.system['_logger'],
+      defer: (fn: () => void) => this.deferred[this.stack.length - 1]?.push(fn),
+      stopChild: (child: XActorRef) => child._stop?.(),
+      emit: () => undefined,
+      actionExecutor: (action: XAction) => this.execute(action),
+    };
+  }
+
+  /** The process whose logic is running now, if any. */
+  get current(): Process | undefined {
+    return this.stack[this.stack.length - 1];
+  }
+
+  /** Builds the initial snapshot and runs entry actions. A throw leaves an error snapshot. */
+  init(proc: Process, input: unknown): void {
+    this.enter(proc, true);
+    try {
+      proc.snapshot = proc.logic.getInitialSnapshot(this.scope, input);
+      this.initializing[this.stack.length - 1] = false;
+      proc.logic.start?.(proc.snapshot, this.scope);
+      this.runDeferred();
+    } catch (error) {
+      proc.snapshot = { status: 'error', error, output: undefined };
+    } finally {
+      this.leave();
+    }
+    if (this.kernel.inspecting) {
+      this.kernel.emit({ type: '@xstate.actor', rootId: proc.sessionId, actorRef: proc });
+      this.kernel.emit({
+        type: '@xstate.snapshot',
+        rootId: proc.sessionId,
+        actorRef: proc,
+        event: { type: 'xstate.init' },
+        snapshot: proc.snapshot,
+      });
+    }
+  }
+
+  /** Runs one event through the logic. Returns `{ error }` if the logic threw. */
+  transition(proc: Process, event: AnyEvent): { error: unknown } | undefined {
+    this.enter(proc, false);
+    let crash: { error: unknown } | undefined;
+    try {
+      proc.snapshot = proc.logic.transition(proc.snapshot, event, this.scope);
+      this.runDeferred();
+    } catch (error) {
+      crash = { error };
+    } finally {
+      this.leave();
+    }
+    if (this.kernel.inspecting) {
+      this.kernel.emit({ type: '@xstate.snapshot', rootId: proc.sessionId, actorRef: proc, event, snapshot: proc.snapshot });
+    }
+    return crash;
+  }
+
+  /**
+   * Stops the logic of a dying process: XState's `xstate.stop` stops invoked and spawned child
+   * actors and runs callback disposers. Skipped for a machine with no children (nothing to do).
+   */
+  stop(proc: Process): void {
+    const snapshot = proc.snapshot as { status?: string; children?: Record<string, unknown> } | undefined;
+    if (!snapshot || snapshot.status !== 'active') return;
+    const isMachine = (proc.logic as { root?: unknown }).root !== undefined;
+    if (isMachine && (!snapshot.children || Object.keys(snapshot.children).length === 0)) return;
+    this.enter(proc, false);
+    try {
+      proc.snapshot = proc.logic.transition(snapshot, { type: 'xstate.stop' }, this.scope);
+      this.runDeferred();
+    } catch (err) {
+      this.kernel.logger.warn({ actor: String(proc.pid), err }, 'error while stopping logic');
+    } finally {
+      this.leave();
+    }
+  }
+
+  cancelAllTimers(proc: Process): void {
+    if (!proc.timers) return;
+    for (const handle of proc.timers.values()) this.kernel.clock.clearTimeout(handle);
+    proc.timers = null;
+  }
+
+  // --- internals
+
+  private enter(proc: Process, initializing: boolean): void {
+    const depth = this.stack.length;
+    this.stack.push(proc);
+    this.initializing[depth] = initializing;
+    const list = this.deferred[depth];
+    if (list) list.length = 0;
+    else this.deferred[depth] = [];
+    this.point(proc);
+  }
+
+  private leave(): void {
+    this.stack.pop();
+    const top = this.current;
+    if (top) this.point(top);
+    else this.scope.self = undefined;
+  }
+
+  private point(proc: Process): void {
+    this.scope.self = proc;
+    this.scope.id = proc.label;
+    this.scope.sessionId = proc.sessionId;
+  }
+
+  private runDeferred(): void {
+    const list = this.deferred[this.stack.length - 1];
+    if (!list) return;
+    // Deferred effects may defer more; run until the list is drained.
+    for (let i = 0; i < list.length; i++) (list[i] as () => void)();
+    list.length = 0;
+  }
+
+  private execute(action: XAction): void {
+    const self = this.current;
+    if (this.kernel.inspecting && self) {
+      this.kernel.emit({
+        type: '@xstate.action',
+        rootId: self.sessionId,
+        actorRef: self,
+        action: { type: action.type, params: action.params },
+      });
+    }
+    const exec = action.exec;
+    if (!exec) return;
+    // Entry actions of the initial state run after the snapshot exists, as XState does.
+    if (this.initializing[this.stack.length - 1]) this.deferred[this.stack.length - 1]?.push(() => exec(action.info, action.params));
+    else exec(action.info, action.params);
+  }
+
+  private relay(source: Ref | undefined, target: Ref, event: AnyEvent): void {
+    if (target instanceof Process) {
+      const sender = ownerOf(source) ?? this.current ?? EXTERNAL;
+      this.kernel.enqueue(target, sender, event, false);
+      return;
+    }
+    // A child actor living inside a process: XState's own (synchronous) delivery.
+    if (this.kernel.inspecting) {
+      this.kernel.emit({
+        type: '@xstate.event',
+        rootId: ownerOf(target)?.sessionId ?? '',
+        actorRef: target,
+        sourceRef: source,
+        event,
+      });
+    }
+    target._send(event);
+  }
+
+  private schedule(source: Ref, target: Ref, event: AnyEvent, delay: number, id?: string): void {
+    const key = id ?? `d${this.nextScheduleId++}`;
+    const timers = this.timersOf(source, true) as Map<string, TimerHandle>;
+    const prior = timers.get(key);
+    if (prior !== undefined) this.kernel.clock.clearTimeout(prior);
+    const owner = ownerOf(source);
+    const handle = this.kernel.clock.setTimeout(
+      () => {
+        timers.delete(key);
+        if (target instanceof Process) this.kernel.enqueue(target, RUNTIME, event, true);
+        else target._send(event);
+      },
+      delay,
+      `${owner?.label ?? 'child'}/${key}`,
+    );
+    timers.set(key, handle);
+  }
+
+  private timersOf(source: Ref, create: boolean): Map<string, TimerHandle> | undefined {
+    if (source instanceof Process) {
+      if (!source.timers && create) source.timers = new Map();
+      return source.timers ?? undefined;
+    }
+    let timers = this.childTimers.get(source);
+    if (!timers && create) {
+      timers = new Map();
+      this.childTimers.set(source, timers);
+    }
+    return timers;
+  }
+}

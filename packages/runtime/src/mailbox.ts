@@ -1,0 +1,200 @@
+/**
+ * A process's mailbox: a bounded FIFO of (sender, message) pairs with an overflow policy and a
+ * drop counter. It belongs to the process shell, not to XState, so its length is observable and
+ * a storm cannot grow it without limit. Delivery order is FIFO per (sender, receiver) pair: the
+ * live dispatcher takes the head; the deterministic one may take the first message of any sender.
+ */
+import { InvalidOption } from './errors.js';
+
+/** What happens when a message arrives at a full mailbox. */
+export type OverflowPolicy = 'drop-newest' | 'drop-oldest' | 'kill' | 'reject';
+
+/** Mailbox options given to `spawn`. */
+export interface MailboxOptions {
+  /** Maximum queued messages. Default: unbounded. */
+  readonly capacity?: number;
+  /** Policy when full. Default: `'drop-newest'`. */
+  readonly overflow?: OverflowPolicy;
+}
+
+/** The outcome of offering one message to a mailbox. */
+export type OfferResult = 'queued' | 'dropped-newest' | 'dropped-oldest' | 'rejected' | 'overflow';
+
+const POLICIES: readonly OverflowPolicy[] = ['drop-newest', 'drop-oldest', 'kill', 'reject'];
+
+/** Validated, shareable mailbox settings (one object serves every process spawned with them). */
+export interface MailboxSpec {
+  readonly capacity: number;
+  readonly overflow: OverflowPolicy;
+}
+
+/** The settings of an unbounded mailbox, shared by every process that takes the default. */
+export const UNBOUNDED: MailboxSpec = Object.freeze({ capacity: Infinity, overflow: 'drop-newest' });
+
+/**
+ * Validates mailbox options.
+ *
+ * @throws {TypeError} RT_ERR_INVALID_OPTION for a capacity that is not a positive integer or an
+ *   unknown policy.
+ */
+export function mailboxSpec(options: MailboxOptions | undefined): MailboxSpec {
+  if (!options || (options.capacity === undefined && options.overflow === undefined)) return UNBOUNDED;
+  const capacity = options.capacity ?? Infinity;
+  if (capacity !== Infinity && (!Number.isInteger(capacity) || capacity < 1)) {
+    throw new InvalidOption(`mailbox.capacity must be a positive integer, got ${String(capacity)}`);
+  }
+  const overflow = options.overflow ?? 'drop-newest';
+  if (!POLICIES.includes(overflow)) {
+    throw new InvalidOption(`mailbox.overflow must be one of ${POLICIES.join(', ')}, got ${String(overflow)}`);
+  }
+  return { capacity, overflow };
+}
+
+/**
+ * The queue itself. Entries are stored as (sender, message) pairs in one ring so that a queued
+ * message costs no allocation of its own.
+ */
+export class Mailbox<TSender = unknown, TMessage = unknown> {
+  /** Messages lost to the overflow policy since the process started. */
+  dropped = 0;
+  private slots: unknown[] = new Array<unknown>(8);
+  private head = 0;
+  private count = 0;
+
+  constructor(readonly spec: MailboxSpec = UNBOUNDED) {}
+
+  get length(): number {
+    return this.count;
+  }
+
+  /**
+   * Offers a message. `system` messages (DOWN, EXIT, replies, timers) bypass the capacity, as
+   * in Erlang: losing one would break the exactly-once guarantees built on them.
+   */
+  offer(sender: TSender, message: TMessage, system: boolean): OfferResult {
+    if (!system && this.count >= this.spec.capacity) {
+      switch (this.spec.overflow) {
+        case 'drop-newest':
+          this.dropped++;
+          return 'dropped-newest';
+        case 'drop-oldest':
+          this.shift();
+          this.dropped++;
+          this.push(sender, message);
+          return 'dropped-oldest';
+        case 'reject':
+          this.dropped++;
+          return 'rejected';
+        case 'kill':
+          this.dropped++;
+          return 'overflow';
+      }
+    }
+    this.push(sender, message);
+    return 'queued';
+  }
+
+  /** The sender of the head message. */
+  peekSender(): TSender | undefined {
+    return this.count === 0 ? undefined : (this.slots[this.head * 2] as TSender);
+  }
+
+  /** Removes and returns the head message (call `peekSender` first to learn who sent it). */
+  shift(): TMessage | undefined {
+    if (this.count === 0) return undefined;
+    const cap = this.slots.length / 2;
+    const i = this.head * 2;
+    const message = this.slots[i + 1] as TMessage;
+    this.slots[i] = undefined;
+    this.slots[i + 1] = undefined;
+    this.head = (this.head + 1) % cap;
+    this.count--;
+    return message;
+  }
+
+  /** Removes and returns the oldest message from `sender` (per-sender FIFO). O(n). */
+  takeFrom(sender: TSender): TMessage | undefined {
+    const index = this.indexOf((s) => s === sender);
+    return index < 0 ? undefined : this.removeAt(index);
+  }
+
+  /** The distinct senders with queued messages, in order of their oldest message. */
+  senders(): TSender[] {
+    const seen = new Set<TSender>();
+    this.forEach((sender) => seen.add(sender));
+    return [...seen];
+  }
+
+  /** Removes every message matching `drop`; returns how many went. */
+  removeWhere(drop: (message: TMessage, sender: TSender) => boolean): number {
+    const kept: [TSender, TMessage][] = [];
+    this.forEach((sender, message) => {
+      if (!drop(message, sender)) kept.push([sender, message]);
+    });
+    const removed = this.count - kept.length;
+    if (removed > 0) {
+      this.clear();
+      for (const [sender, message] of kept) this.push(sender, message);
+    }
+    return removed;
+  }
+
+  /** Visits every queued message in order. */
+  forEach(visit: (sender: TSender, message: TMessage) => void): void {
+    const cap = this.slots.length / 2;
+    for (let k = 0; k < this.count; k++) {
+      const i = ((this.head + k) % cap) * 2;
+      visit(this.slots[i] as TSender, this.slots[i + 1] as TMessage);
+    }
+  }
+
+  clear(): void {
+    this.slots = new Array<unknown>(8);
+    this.head = 0;
+    this.count = 0;
+  }
+
+  private push(sender: TSender, message: TMessage): void {
+    let cap = this.slots.length / 2;
+    if (this.count === cap) {
+      const next = new Array<unknown>(cap * 4);
+      for (let k = 0; k < this.count; k++) {
+        const i = ((this.head + k) % cap) * 2;
+        next[k * 2] = this.slots[i];
+        next[k * 2 + 1] = this.slots[i + 1];
+      }
+      this.slots = next;
+      this.head = 0;
+      cap *= 2;
+    }
+    const i = ((this.head + this.count) % cap) * 2;
+    this.slots[i] = sender;
+    this.slots[i + 1] = message;
+    this.count++;
+  }
+
+  private indexOf(match: (sender: TSender) => boolean): number {
+    const cap = this.slots.length / 2;
+    for (let k = 0; k < this.count; k++) {
+      if (match(this.slots[((this.head + k) % cap) * 2] as TSender)) return k;
+    }
+    return -1;
+  }
+
+  private removeAt(index: number): TMessage {
+    const cap = this.slots.length / 2;
+    const at = ((this.head + index) % cap) * 2;
+    const message = this.slots[at + 1] as TMessage;
+    for (let k = index; k < this.count - 1; k++) {
+      const i = ((this.head + k) % cap) * 2;
+      const j = ((this.head + k + 1) % cap) * 2;
+      this.slots[i] = this.slots[j];
+      this.slots[i + 1] = this.slots[j + 1];
+    }
+    const last = ((this.head + this.count - 1) % cap) * 2;
+    this.slots[last] = undefined;
+    this.slots[last + 1] = undefined;
+    this.count--;
+    return message;
+  }
+}

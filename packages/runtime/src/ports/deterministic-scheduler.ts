@@ -1,0 +1,355 @@
+/**
+ * The deterministic Dispatcher and virtual Clock in one object, so that one decision source
+ * orders everything: which (sender, receiver) queue delivers next, which process exit or DOWN
+ * batch runs, which due timer fires. Each choice is recorded as a labelled decision
+ * (`deliver:ext>3@0`, `fire:call-timeout:3@0`); the same seed gives the same decisions, and a
+ * recorded decision list replays the run exactly.
+ */
+import { createHash } from 'node:crypto';
+import { uniformInt } from 'pure-rand/distribution/uniformInt';
+import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
+import { ReplayDiverged, StepLimit } from '../errors.js';
+import type { Clock, TimerHandle } from './clock.js';
+import type { DispatchHost, Dispatcher, Schedulable, WorkItem } from './dispatcher.js';
+
+/**
+ * Chooses among candidate labels; returns an index. `random(n)` gives a seeded integer in
+ * `[0, n)`. The race kit supplies smarter strategies (sparse, PCT, portfolio).
+ */
+export type Strategy = (candidates: readonly string[], random: (n: number) => number, step: number) => number;
+
+/** Uniform random choice: the default strategy. */
+export const uniformStrategy: Strategy = (candidates, random) => random(candidates.length);
+
+/** Always the oldest runnable candidate: the schedule a live dispatcher would most likely take. */
+export const fifoStrategy: Strategy = () => 0;
+
+/** Options of the deterministic scheduler. */
+export interface DeterministicSchedulerOptions {
+  /** Seed of the choice stream. Default 0. */
+  readonly seed?: number;
+  /** A decision list recorded from an earlier run: each step takes the candidate with that label. */
+  readonly replay?: readonly string[];
+  /** When a replayed label is not runnable: throw `RT_ERR_REPLAY_DIVERGED` (true, default) or fall back to the strategy. */
+  readonly strictReplay?: boolean;
+  /** How to choose when not replaying. Default: uniform. */
+  readonly strategy?: Strategy;
+  /**
+   * Run by itself: steps run on microtasks as soon as work appears, and when everything is idle
+   * virtual time jumps to the next timer (after pending microtasks and I/O callbacks have run).
+   * Default true. With false, the test drives it with `step`, `runUntilIdle` and `advance`.
+   */
+  readonly auto?: boolean;
+  /** Virtual time at start, in ms. Default 0. */
+  readonly startTime?: number;
+  /** `runUntilIdle` throws `RT_ERR_STEP_LIMIT` after this many steps. Default 1,000,000. */
+  readonly maxSteps?: number;
+}
+
+interface VirtualTimer {
+  readonly seq: number;
+  readonly deadline: number;
+  readonly label: string;
+  readonly fn: () => void;
+  cancelled: boolean;
+}
+
+interface Candidate {
+  readonly label: string;
+  readonly run: () => string;
+}
+
+/**
+ * A seeded, recordable, replayable Dispatcher + Clock.
+ *
+ * @example
+ * ```ts
+ * const sched = createDeterministicScheduler({ seed: 7, auto: false });
+ * const rt = createRuntime({ dispatcher: sched, clock: sched, entropy: createSeededEntropy(7) });
+ * rt.send(pid, { type: 'ping' });
+ * sched.runUntilIdle();
+ * sched.decisions; // ['deliver:ext>1@0']
+ * ```
+ */
+export function createDeterministicScheduler(options: DeterministicSchedulerOptions = {}): DeterministicScheduler {
+  return new DeterministicScheduler(options);
+}
+
+/** See {@link createDeterministicScheduler}. */
+export class DeterministicScheduler implements Dispatcher, Clock {
+  readonly batchesAtTurnEnd = false;
+  /** Every decision taken so far, in order: the replay artefact. */
+  readonly decisions: string[] = [];
+  /** Every step run so far: its decision label and a summary (message type, exit reason). */
+  readonly trace: string[] = [];
+
+  private readonly rng;
+  private readonly strategy: Strategy;
+  private readonly replay: readonly string[] | undefined;
+  private readonly strictReplay: boolean;
+  private readonly auto: boolean;
+  private readonly maxSteps: number;
+  private readonly units: Schedulable[] = [];
+  private timers: VirtualTimer[] = [];
+  private timerSeq = 0;
+  private time: number;
+  private readonly counts = new Map<string, number>();
+  private microtaskScheduled = false;
+  private immediateScheduled = false;
+  private running = false;
+  private waiters: (() => void)[] = [];
+  private readonly work: WorkItem[] = [];
+
+  constructor(options: DeterministicSchedulerOptions) {
+    this.rng = xoroshiro128plus((options.seed ?? 0) | 0);
+    this.strategy = options.strategy ?? uniformStrategy;
+    this.replay = options.replay;
+    this.strictReplay = options.strictReplay ?? true;
+    this.auto = options.auto ?? true;
+    this.maxSteps = options.maxSteps ?? 1_000_000;
+    this.time = options.startTime ?? 0;
+  }
+
+  // --- Dispatcher
+
+  attach(_host: DispatchHost): void {
+    // Batches are work items here, so there is no end-of-turn work to ask the host for.
+  }
+
+  ready(unit: Schedulable): void {
+    if (!unit.queued) {
+      unit.queued = true;
+      this.units.push(unit);
+    }
+    this.kick();
+  }
+
+  wake(): void {
+    this.kick();
+  }
+
+  chooseCount(label: string, available: number, max: number): number {
+    const limit = Math.min(available, max);
+    if (limit <= 1) return limit;
+    // How many queued deaths one batch drains is itself a recorded decision.
+    const options: string[] = [];
+    for (let n = 1; n <= limit; n++) options.push(`${label}#${n}`);
+    const index = this.decide(options.map((l) => ({ label: l, run: () => '' })));
+    return index + 1;
+  }
+
+  idle(): Promise<void> {
+    if (this.isIdle()) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  // --- Clock
+
+  now(): number {
+    return this.time;
+  }
+
+  setTimeout(fn: () => void, ms: number, label = 'timer'): TimerHandle {
+    const timer: VirtualTimer = {
+      seq: this.timerSeq++,
+      deadline: this.time + Math.max(0, ms),
+      label,
+      fn,
+      cancelled: false,
+    };
+    this.timers.push(timer);
+    this.kick();
+    return timer;
+  }
+
+  clearTimeout(handle: TimerHandle): void {
+    const timer = handle as VirtualTimer;
+    if (timer && typeof timer === 'object' && 'cancelled' in timer) timer.cancelled = true;
+  }
+
+  // --- Driving
+
+  /** Pending (not fired, not cancelled) timers. */
+  get pendingTimers(): number {
+    this.pruneTimers();
+    return this.timers.length;
+  }
+
+  /** True when no unit has work and no timer is due now. */
+  isIdle(): boolean {
+    return this.collect().length === 0;
+  }
+
+  /** Runs one step; returns false when nothing is runnable at the current virtual time. */
+  step(): boolean {
+    const candidates = this.collect();
+    if (candidates.length === 0) return false;
+    const index = this.decide(candidates);
+    const label = this.decisions[this.decisions.length - 1] as string;
+    const chosen = candidates[index] as Candidate;
+    const summary = chosen.run();
+    this.trace.push(summary ? `${label}:${summary}` : label);
+    return true;
+  }
+
+  /**
+   * Runs steps until nothing is runnable. With `advanceTime` (default true) it then jumps
+   * virtual time to the next timer and goes on, until no timer is left or `untilTime` is
+   * reached. Returns the number of steps run.
+   *
+   * @throws {RangeError} RT_ERR_STEP_LIMIT when `maxSteps` steps run without becoming idle.
+   */
+  runUntilIdle(options: { advanceTime?: boolean; untilTime?: number } = {}): number {
+    const advanceTime = options.advanceTime ?? true;
+    const untilTime = options.untilTime ?? Infinity;
+    let steps = 0;
+    const wasRunning = this.running;
+    this.running = true;
+    try {
+      for (;;) {
+        if (this.step()) {
+          if (++steps > this.maxSteps) throw new StepLimit(this.maxSteps);
+          continue;
+        }
+        if (!advanceTime) break;
+        const next = this.nextDeadline();
+        if (next === undefined || next > untilTime) break;
+        this.time = Math.max(this.time, next);
+      }
+      if (untilTime !== Infinity && untilTime > this.time && advanceTime) this.time = untilTime;
+    } finally {
+      this.running = wasRunning;
+    }
+    this.notifyIdle();
+    return steps;
+  }
+
+  /** Advances virtual time by `ms`, running every step and timer due on the way. */
+  advance(ms: number): number {
+    return this.runUntilIdle({ advanceTime: true, untilTime: this.time + ms });
+  }
+
+  /** A stable hash of the trace so far: two runs with equal hashes took identical steps. */
+  traceHash(): string {
+    return createHash('sha256').update(this.trace.join('\n')).digest('hex').slice(0, 16);
+  }
+
+  // --- internals
+
+  private collect(): Candidate[] {
+    const out: Candidate[] = [];
+    const work = this.work;
+    work.length = 0;
+    // Units that ran out of work leave the list; the rest list their work in ready order.
+    let keep = 0;
+    for (const unit of this.units) {
+      if (!unit.hasWork()) {
+        unit.queued = false;
+        continue;
+      }
+      this.units[keep++] = unit;
+      unit.listWork(work);
+    }
+    this.units.length = keep;
+    for (const item of work) {
+      out.push({ label: item.label, run: () => item.owner.runWork(item) });
+    }
+    this.pruneTimers();
+    for (const timer of this.timers) {
+      if (timer.deadline <= this.time) {
+        out.push({
+          label: `fire:${timer.label}`,
+          run: () => {
+            this.removeTimer(timer);
+            timer.fn();
+            return '';
+          },
+        });
+      }
+    }
+    return out;
+  }
+
+  private decide(candidates: readonly Candidate[]): number {
+    const labels = candidates.map((c) => {
+      const n = this.counts.get(c.label) ?? 0;
+      return `${c.label}@${n}`;
+    });
+    const step = this.decisions.length;
+    let index: number;
+    const recorded = this.replay?.[step];
+    if (recorded !== undefined) {
+      index = labels.indexOf(recorded);
+      if (index < 0) {
+        if (this.strictReplay) throw new ReplayDiverged(step, recorded, labels.join(', '));
+        index = this.choose(labels, step);
+      }
+    } else {
+      index = this.choose(labels, step);
+    }
+    const chosen = candidates[index] as Candidate;
+    this.counts.set(chosen.label, (this.counts.get(chosen.label) ?? 0) + 1);
+    this.decisions.push(labels[index] as string);
+    return index;
+  }
+
+  private choose(labels: readonly string[], step: number): number {
+    if (labels.length === 1) return 0;
+    const index = this.strategy(labels, (n) => (n <= 1 ? 0 : uniformInt(this.rng, 0, n - 1)), step);
+    return Math.min(Math.max(0, Math.floor(index)), labels.length - 1);
+  }
+
+  private nextDeadline(): number | undefined {
+    this.pruneTimers();
+    let next: number | undefined;
+    for (const timer of this.timers) if (next === undefined || timer.deadline < next) next = timer.deadline;
+    return next;
+  }
+
+  private pruneTimers(): void {
+    if (this.timers.some((t) => t.cancelled)) this.timers = this.timers.filter((t) => !t.cancelled);
+  }
+
+  private removeTimer(timer: VirtualTimer): void {
+    const i = this.timers.indexOf(timer);
+    if (i >= 0) this.timers.splice(i, 1);
+  }
+
+  private kick(): void {
+    if (!this.auto || this.running || this.microtaskScheduled) return;
+    this.microtaskScheduled = true;
+    queueMicrotask(() => {
+      this.microtaskScheduled = false;
+      if (this.running) return;
+      this.runUntilIdle({ advanceTime: false });
+      this.scheduleTimeJump();
+    });
+  }
+
+  // Virtual time moves only when everything else has settled: after microtasks (the awaiting
+  // test code) and I/O callbacks have had their chance, as a discrete-event simulation would.
+  private scheduleTimeJump(): void {
+    if (this.immediateScheduled || this.nextDeadline() === undefined) return;
+    this.immediateScheduled = true;
+    setImmediate(() => {
+      this.immediateScheduled = false;
+      if (this.running) return;
+      if (!this.isIdle()) {
+        this.runUntilIdle({ advanceTime: false });
+      } else {
+        const next = this.nextDeadline();
+        if (next === undefined) return;
+        this.time = Math.max(this.time, next);
+        this.runUntilIdle({ advanceTime: false });
+      }
+      this.scheduleTimeJump();
+    });
+  }
+
+  private notifyIdle(): void {
+    if (this.waiters.length === 0 || !this.isIdle()) return;
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const resolve of waiters) resolve();
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * Trace points in the spirit of EMQX's snabbkaffe: `tp(kind, fields)` marks that something
+ * happened. Each point goes to pino at debug level and to every installed in-memory collector,
+ * which tests assert on (order, causality). With no collector and debug off it costs one check.
+ */
+import type { Logger } from 'pino';
+import type { Clock } from './ports/clock.js';
+
+/** One recorded trace point. */
+export interface TracePoint {
+  readonly kind: string;
+  /** Position in the runtime's trace, from 0. */
+  readonly seq: number;
+  /** Clock time when it was recorded. */
+  readonly at: number;
+  readonly fields: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * An in-memory collector of trace points, installed with `runtime.trace.collect()`.
+ *
+ * @example
+ * ```ts
+ * const trace = rt.trace.collect();
+ * rt.trace.tp('session.opened', { clientId: 'c1' });
+ * trace.ofKind('session.opened').length; // 1
+ * trace.stop();
+ * ```
+ */
+export class TraceCollector {
+  readonly events: TracePoint[] = [];
+
+  constructor(private readonly detach: (c: TraceCollector) => void) {}
+
+  /** The points of one kind, in order. */
+  ofKind(kind: string): TracePoint[] {
+    return this.events.filter((e) => e.kind === kind);
+  }
+
+  /** Index of the first point matching, or -1. */
+  indexOf(kind: string, match: (fields: Readonly<Record<string, unknown>>) => boolean = () => true): number {
+    return this.events.findIndex((e) => e.kind === kind && match(e.fields));
+  }
+
+  /**
+   * Checks causality: every `effect` point is preceded by a `cause` point for which
+   * `related(cause, effect)` holds. Returns the effects that have no cause.
+   */
+  uncaused(
+    cause: string,
+    effect: string,
+    related: (c: TracePoint['fields'], e: TracePoint['fields']) => boolean,
+  ): TracePoint[] {
+    const missing: TracePoint[] = [];
+    this.events.forEach((e, i) => {
+      if (e.kind !== effect) return;
+      const found = this.events.slice(0, i).some((c) => c.kind === cause && related(c.fields, e.fields));
+      if (!found) missing.push(e);
+    });
+    return missing;
+  }
+
+  /** Stops collecting; the events recorded so far stay readable. */
+  stop(): void {
+    this.detach(this);
+  }
+}
+
+/** The runtime's tracer: `runtime.trace`. */
+export class Tracer {
+  private readonly collectors = new Set<TraceCollector>();
+  private seq = 0;
+
+  constructor(
+    private readonly logger: Logger,
+    private readonly clock: Clock,
+  ) {}
+
+  /** True when a trace point would be recorded somewhere: guard costly field building with it. */
+  get active(): boolean {
+    return this.collectors.size > 0 || this.logger.isLevelEnabled('debug');
+  }
+
+  /** Records a trace point. */
+  tp(kind: string, fields: Readonly<Record<string, unknown>> = {}): void {
+    if (this.collectors.size === 0) {
+      if (this.logger.isLevelEnabled('debug')) this.logger.debug({ tp: kind, ...fields }, kind);
+      return;
+    }
+    const point: TracePoint = { kind, seq: this.seq++, at: this.clock.now(), fields };
+    for (const c of this.collectors) c.events.push(point);
+    if (this.logger.isLevelEnabled('debug')) this.logger.debug({ tp: kind, ...fields }, kind);
+  }
+
+  /** Installs an in-memory collector. */
+  collect(): TraceCollector {
+    const collector = new TraceCollector((c) => this.collectors.delete(c));
+    this.collectors.add(collector);
+    return collector;
+  }
+}
