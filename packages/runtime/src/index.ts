@@ -28,6 +28,23 @@ export { Mailbox, UNBOUNDED, mailboxSpec } from './mailbox.js';
 export type { MailboxOptions, MailboxSpec, OfferResult, OverflowPolicy } from './mailbox.js';
 export { exitSelf, reply, replyTo, sendToPid } from './actions.js';
 export type { ActionArgs } from './actions.js';
+export { createSupervisor, supervisorHandle, supervisorLogic } from './supervisor.js';
+export type { Supervisor, SupervisorSpawnOptions } from './supervisor.js';
+export { MAX_RESTART_INTENSITY } from './supervisor-spec.js';
+export type {
+  ChildCounts,
+  ChildInfo,
+  ChildSpec,
+  ChildTemplate,
+  DynamicSupervisorOptions,
+  Intensity,
+  RestartPolicy,
+  ShutdownPolicy,
+  StaticSupervisorOptions,
+  SupervisorOptions,
+} from './supervisor-spec.js';
+export { createPool } from './pool.js';
+export type { Pool, PoolOptions } from './pool.js';
 export { PMon } from './pmon.js';
 export type { PMonOptions } from './pmon.js';
 export { Table, canonicalString } from './table.js';

@@ -122,9 +122,13 @@ export interface Runtime {
   /** Starts a process running `logic`. @throws RT_ERR_NAME_TAKEN, RT_ERR_INVALID_OPTION, RT_ERR_RUNTIME_STOPPED, RT_ERR_NOPROC (dead `link`) */
   spawn(logic: AnyProcessLogic, options?: SpawnOptions): Pid;
   /** Enqueues `message`; true if it was queued. Never throws for a dead or unknown pid. */
-  send(to: Dest, message: { readonly type: string }): boolean;
+  send<TMessage extends { readonly type: string }>(to: Dest, message: TMessage): boolean;
   /** Sends `request` with a `from` field and resolves with the callee's `reply`. Rejects with RT_ERR_NOPROC, RT_ERR_CALL_TIMEOUT, RT_ERR_CALLEE_EXITED or RT_ERR_MAILBOX_FULL. */
-  call<TReply = unknown>(to: Dest, request: { readonly type: string }, options?: CallOptions): Promise<TReply>;
+  call<TReply = unknown, TRequest extends { readonly type: string } = { readonly type: string }>(
+    to: Dest,
+    request: TRequest,
+    options?: CallOptions,
+  ): Promise<TReply>;
   /** Answers a call. A reply to a call that already ended (timed out) is dropped. */
   reply(from: From, value?: unknown): void;
   /** Monitors `target` on behalf of `watcher`: exactly one DOWN follows (`noproc` at once for a dead target). */

@@ -153,7 +153,7 @@ export class Kernel implements Runtime, ProcessHost, DispatchHost {
 
   // ------------------------------------------------------------------ messages
 
-  send(to: Dest, message: { readonly type: string }): boolean {
+  send<TMessage extends { readonly type: string }>(to: Dest, message: TMessage): boolean {
     checkEvent(message);
     const target = this.resolve(to);
     if (!target) return false;
@@ -199,7 +199,11 @@ export class Kernel implements Runtime, ProcessHost, DispatchHost {
     return false;
   }
 
-  call<TReply = unknown>(to: Dest, request: { readonly type: string }, options: CallOptions = {}): Promise<TReply> {
+  call<TReply = unknown, TRequest extends { readonly type: string } = { readonly type: string }>(
+    to: Dest,
+    request: TRequest,
+    options: CallOptions = {},
+  ): Promise<TReply> {
     checkEvent(request);
     const timeoutMs = options.timeoutMs ?? 5000;
     if (!(timeoutMs >= 0)) throw new InvalidOption(`call: timeoutMs must be >= 0, got ${String(timeoutMs)}`);
