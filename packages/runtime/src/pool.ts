@@ -64,7 +64,8 @@ interface WorkerState {
  */
 export function createPool(runtime: Runtime, options: PoolOptions = {}): Pool {
   const size = options.size ?? 2;
-  if (!Number.isInteger(size) || size < 1) throw new InvalidOption(`pool size must be a positive integer, got ${String(size)}`);
+  if (!Number.isInteger(size) || size < 1)
+    throw new InvalidOption(`pool size must be a positive integer, got ${String(size)}`);
   const name = options.name ?? 'pool';
   const log = runtime.logger.child({ actor: name, kind: 'pool' });
   let pending = 0;
@@ -185,7 +186,9 @@ function workerLogic(log: Logger, finished: () => void): AnyProcessLogic {
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
+  return (
+    typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function'
+  );
 }
 
 /** FNV-1a over the key's text: stable across runs, so keyed tasks always land on one worker. */

@@ -102,7 +102,8 @@ export function validateSupervisorOptions(options: SupervisorOptions): Normalize
   }
   const intensity = options.intensity ?? 3;
   const periodMs = options.periodMs ?? 5000;
-  if (!Number.isInteger(intensity) || intensity < 0) throw new InvalidOption('intensity must be an integer >= 0');
+  if (!Number.isInteger(intensity) || intensity < 0)
+    throw new InvalidOption('intensity must be an integer >= 0');
   if (!(periodMs > 0)) throw new InvalidOption('periodMs must be > 0');
   if (options.strategy === 'dynamic') {
     validateChild({ id: 'template', ...options.child });
@@ -137,14 +138,20 @@ export function validateSupervisorOptions(options: SupervisorOptions): Normalize
 
 /** @throws {TypeError} RT_ERR_INVALID_OPTION */
 export function validateChild(child: ChildSpec): void {
-  if (typeof child.id !== 'string' || child.id.length === 0) throw new InvalidOption('a child spec needs a string id');
-  if (typeof child.logic?.transition !== 'function') throw new InvalidOption(`child ${child.id}: logic must be actor logic`);
+  if (typeof child.id !== 'string' || child.id.length === 0)
+    throw new InvalidOption('a child spec needs a string id');
+  if (typeof child.logic?.transition !== 'function')
+    throw new InvalidOption(`child ${child.id}: logic must be actor logic`);
   const restart = child.restart ?? 'permanent';
   if (!['permanent', 'transient', 'temporary'].includes(restart)) {
     throw new InvalidOption(`child ${child.id}: restart must be permanent, transient or temporary`);
   }
   const shutdown = child.shutdown;
-  if (shutdown !== undefined && shutdown !== 'brutal_kill' && !(typeof shutdown === 'number' && shutdown >= 0)) {
+  if (
+    shutdown !== undefined &&
+    shutdown !== 'brutal_kill' &&
+    !(typeof shutdown === 'number' && shutdown >= 0)
+  ) {
     throw new InvalidOption(`child ${child.id}: shutdown must be a number of ms >= 0 or 'brutal_kill'`);
   }
 }

@@ -87,4 +87,3 @@ export function supervisorHandle(runtime: Runtime, pid: Pid): Supervisor {
     stop: () => call<void>({ type: 'sup.stop' }),
   };
 }
-

@@ -12,7 +12,13 @@ import type { DownReason, ExitReason } from '../exit-reason.js';
 import type { Pid, Ref } from '../pid.js';
 import type { From } from '../runtime.js';
 import { MAX_RESTART_INTENSITY, validateChild } from '../supervisor-spec.js';
-import type { ChildCounts, ChildInfo, ChildSpec, NormalizedSupervisorOptions, RestartPolicy } from '../supervisor-spec.js';
+import type {
+  ChildCounts,
+  ChildInfo,
+  ChildSpec,
+  NormalizedSupervisorOptions,
+  RestartPolicy,
+} from '../supervisor-spec.js';
 import type { Kernel } from './kernel.js';
 import type { AnyEvent, Process } from './process.js';
 import { kernelOf } from './xstate-scope.js';
@@ -134,7 +140,14 @@ export class SupervisorLogic {
         const child = this.find(s, event['child'] as string | Pid);
         if (!child) return this.fail(kernel, event, new UnknownChild(String(event['child'])));
         if (!child.pid) return kernel.reply(event['from'] as From, undefined);
-        this.startJob(s, [child], false, { kind: 'reply', from: event['from'] as From, value: undefined }, kernel, self);
+        this.startJob(
+          s,
+          [child],
+          false,
+          { kind: 'reply', from: event['from'] as From, value: undefined },
+          kernel,
+          self,
+        );
         return;
       }
       case 'sup.restart_child':
@@ -169,16 +182,26 @@ export class SupervisorLogic {
         this.restart(s, event['children'] as Child[], event['reason'] as DownReason, kernel, self, undefined);
         return;
       default:
-        kernel.logger.warn({ actor: String(self.pid), event: event.type }, 'supervisor ignored an unexpected event');
+        kernel.logger.warn(
+          { actor: String(self.pid), event: event.type },
+          'supervisor ignored an unexpected event',
+        );
     }
   }
 
-  private onExit(s: SupervisorSnapshot, from: Pid | undefined, reason: ExitReason, kernel: Kernel, self: Process): void {
+  private onExit(
+    s: SupervisorSnapshot,
+    from: Pid | undefined,
+    reason: ExitReason,
+    kernel: Kernel,
+    self: Process,
+  ): void {
     const child = from ? this.find(s, from) : undefined;
     if (!child) {
       // From the parent, or sent from outside any process: OTP's order to shut down. From anyone
       // else (a child already replaced, a stray link) it is stale and ignored, as OTP does.
-      const fromParent = from !== undefined && self.parent !== undefined && String(self.parent.pid) === String(from);
+      const fromParent =
+        from !== undefined && self.parent !== undefined && String(self.parent.pid) === String(from);
       if ((from === undefined || fromParent) && reason !== 'normal') this.shutdown(s, reason, kernel, self);
       return;
     }
@@ -199,7 +222,10 @@ export class SupervisorLogic {
       this.shutdown(s, MAX_RESTART_INTENSITY, kernel, self);
       return;
     }
-    kernel.logger.info({ actor: String(self.pid), child: child.id, reason: formatReason(reason) }, 'child restarted');
+    kernel.logger.info(
+      { actor: String(self.pid), child: child.id, reason: formatReason(reason) },
+      'child restarted',
+    );
     switch (this.options.strategy) {
       case 'one_for_one':
       case 'dynamic':
@@ -213,16 +239,36 @@ export class SupervisorLogic {
       case 'rest_for_one': {
         const after = s.children.slice(s.children.indexOf(child) + 1);
         const restart = [child, ...after];
-        this.startJob(s, after.filter((c) => c.pid).reverse(), false, { kind: 'restart', children: restart, reason }, kernel, self);
+        this.startJob(
+          s,
+          after.filter((c) => c.pid).reverse(),
+          false,
+          { kind: 'restart', children: restart, reason },
+          kernel,
+          self,
+        );
         return;
       }
     }
   }
 
   /** Stops every child (reverse order, or all at once for dynamic), then exits with `reason`. */
-  private shutdown(s: SupervisorSnapshot, reason: ExitReason, kernel: Kernel, self: Process, from?: From): void {
+  private shutdown(
+    s: SupervisorSnapshot,
+    reason: ExitReason,
+    kernel: Kernel,
+    self: Process,
+    from?: From,
+  ): void {
     const running = this.isDynamic ? [...s.dynamic.values()] : s.children.filter((c) => c.pid).reverse();
-    this.startJob(s, running, this.isDynamic, from ? { kind: 'exit', reason, from } : { kind: 'exit', reason }, kernel, self);
+    this.startJob(
+      s,
+      running,
+      this.isDynamic,
+      from ? { kind: 'exit', reason, from } : { kind: 'exit', reason },
+      kernel,
+      self,
+    );
   }
 
   // --- jobs: stopping children asynchronously
@@ -282,7 +328,10 @@ export class SupervisorLogic {
     if (event.type === STOP_TIMEOUT) {
       const stopping = job.stopping.get((event['ref'] as Ref).id);
       if (stopping) {
-        kernel.logger.warn({ actor: String(self.pid), child: stopping.child.id }, 'child ignored shutdown; killing it');
+        kernel.logger.warn(
+          { actor: String(self.pid), child: stopping.child.id },
+          'child ignored shutdown; killing it',
+        );
         kernel.exit(stopping.pid, 'kill');
       }
       return true;
@@ -340,23 +389,37 @@ export class SupervisorLogic {
         continue;
       }
       try {
-        this.start(s, child, kernel, self);
+        this.launch(s, child, kernel, self);
       } catch (err) {
         // A child that cannot be spawned counts as another restart; retry the rest later so the
         // intensity limit, not a tight loop, ends a hopeless case.
         kernel.logger.error({ actor: String(self.pid), child: child.id, err }, 'child failed to restart');
         if (!this.allowRestart(s, kernel)) this.shutdown(s, MAX_RESTART_INTENSITY, kernel, self);
-        else schedule(kernel, self, { type: RETRY, children: children.slice(i), reason }, 0, `${RETRY}.${s.nextTimer++}`);
+        else
+          schedule(
+            kernel,
+            self,
+            { type: RETRY, children: children.slice(i), reason },
+            0,
+            `${RETRY}.${s.nextTimer++}`,
+          );
         return;
       }
       if (kernel.inspecting) {
-        kernel.emit({ type: 'rt.restart', supervisor: self.pid, childId: child.id, old, pid: child.pid, reason });
+        kernel.emit({
+          type: 'rt.restart',
+          supervisor: self.pid,
+          childId: child.id,
+          old,
+          pid: child.pid,
+          reason,
+        });
       }
     }
   }
 
   /** Spawns a child from its spec and records its pid (dynamic children are also reported). */
-  private start(s: SupervisorSnapshot, child: Child, kernel: Kernel, self: Process): Pid {
+  private launch(s: SupervisorSnapshot, child: Child, kernel: Kernel, self: Process): Pid {
     const pid = this.spawn(kernel, self, child.spec);
     child.pid = pid;
     if (this.isDynamic) {
@@ -374,7 +437,7 @@ export class SupervisorLogic {
       const template = this.options.template as NonNullable<NormalizedSupervisorOptions['template']>;
       const spec: ChildSpec = { ...template, id: 'dynamic', input: arg };
       const child: { id: string; spec: ChildSpec; pid: Pid | undefined } = { id: '', spec, pid: undefined };
-      const pid = this.start(s, child, kernel, self);
+      const pid = this.launch(s, child, kernel, self);
       child.id = String(pid);
       return pid;
     }
@@ -400,12 +463,14 @@ export class SupervisorLogic {
   private allowRestart(s: SupervisorSnapshot, kernel: Kernel): boolean {
     const now = kernel.clock.now();
     s.restarts.push(now);
-    while (s.restarts.length > 0 && (s.restarts[0] as number) <= now - this.options.periodMs) s.restarts.shift();
+    while (s.restarts.length > 0 && (s.restarts[0] as number) <= now - this.options.periodMs)
+      s.restarts.shift();
     return s.restarts.length <= this.options.intensity;
   }
 
   private find(s: SupervisorSnapshot, key: string | Pid): Child | undefined {
-    if (typeof key === 'string') return this.isDynamic ? this.findDynamicById(s, key) : s.children.find((c) => c.id === key);
+    if (typeof key === 'string')
+      return this.isDynamic ? this.findDynamicById(s, key) : s.children.find((c) => c.id === key);
     if (this.isDynamic) {
       const child = s.dynamic.get(key.id);
       return child?.pid && String(child.pid) === String(key) ? child : undefined;
