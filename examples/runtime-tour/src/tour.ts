@@ -13,6 +13,9 @@ import { connectionMachine } from './connection.machine.js';
 export interface TourSummary {
   readonly connections: number;
   readonly killed: number;
+  /** Deaths the reaper had heard of before the shutdown began (the killed ones). */
+  readonly reportedBeforeShutdown: number;
+  /** Sizes of every DOWN batch, the shutdown's included. */
   readonly batches: readonly number[];
   readonly restarts: number;
   readonly processesAfterShutdown: number;
@@ -97,7 +100,8 @@ export async function runTour(options: TourOptions): Promise<TourSummary> {
 
   log.info({ kill }, '3. Kill many connections at once: the reaper hears them in DOWN batches');
   for (const pid of pids.slice(0, kill)) rt.exit(pid, 'kill');
-  while ((await rt.call<number>(reaper, { type: 'reaper.count' })) < kill) await rt.idle();
+  let reported = 0;
+  while ((reported = await rt.call<number>(reaper, { type: 'reaper.count' })) < kill) await rt.idle();
   log.info({ batches: batches.length, largest: Math.max(...batches) }, 'every death was reported');
 
   log.info('4. Crash a supervised worker: the supervisor restarts it');
@@ -112,6 +116,7 @@ export async function runTour(options: TourOptions): Promise<TourSummary> {
   const summary: TourSummary = {
     connections: total,
     killed: kill,
+    reportedBeforeShutdown: reported,
     batches,
     restarts,
     processesAfterShutdown: rt.processes().length,
