@@ -100,8 +100,11 @@ export async function runTour(options: TourOptions): Promise<TourSummary> {
 
   log.info({ kill }, '3. Kill many connections at once: the reaper hears them in DOWN batches');
   for (const pid of pids.slice(0, kill)) rt.exit(pid, 'kill');
-  let reported = 0;
-  while ((reported = await rt.call<number>(reaper, { type: 'reaper.count' })) < kill) await rt.idle();
+  let reported = await rt.call<number>(reaper, { type: 'reaper.count' });
+  while (reported < kill) {
+    await rt.idle();
+    reported = await rt.call<number>(reaper, { type: 'reaper.count' });
+  }
   log.info({ batches: batches.length, largest: Math.max(...batches) }, 'every death was reported');
 
   log.info('4. Crash a supervised worker: the supervisor restarts it');

@@ -16,9 +16,16 @@ export interface ActionArgs<TContext = unknown, TEvent = unknown> {
   readonly self: unknown;
 }
 
+// The type parameters default to `any` on purpose: XState types an action's arguments from the
+// machine it is used in, which these factories cannot see; users narrow them where they care.
+/* eslint-disable @typescript-eslint/no-explicit-any */
+
 type Value<T, TContext, TEvent> = T | ((args: ActionArgs<TContext, TEvent>) => T);
 
-function resolve<T, TContext, TEvent>(value: Value<T, TContext, TEvent>, args: ActionArgs<TContext, TEvent>): T {
+function resolve<T, TContext, TEvent>(
+  value: Value<T, TContext, TEvent>,
+  args: ActionArgs<TContext, TEvent>,
+): T {
   return typeof value === 'function' ? (value as (a: ActionArgs<TContext, TEvent>) => T)(args) : value;
 }
 
@@ -88,3 +95,4 @@ export function exitSelf<TContext = any, TEvent = any>(reason: Value<ExitReason,
     kernelOf(args.system).exitSelf(self.pid, resolve(reason, args));
   };
 }
+/* eslint-enable @typescript-eslint/no-explicit-any */

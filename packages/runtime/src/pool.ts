@@ -107,6 +107,8 @@ export function createPool(runtime: Runtime, options: PoolOptions = {}): Pool {
     },
     submit<T>(task: () => T | Promise<T>, key?: string | number): Promise<Awaited<T>> {
       return new Promise<Awaited<T>>((resolve, reject) => {
+        // A failed task's own error is passed on unchanged, whatever it threw.
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
         const settle = (ok: boolean, value: unknown) => (ok ? resolve(value as Awaited<T>) : reject(value));
         if (!dispatch({ run: task, settle }, key)) reject(new PoolClosed(name));
       });
@@ -182,7 +184,7 @@ function workerLogic(log: Logger, finished: () => void): AnyProcessLogic {
     },
     getPersistedSnapshot: (state: WorkerState) => ({ value: state.value, backlog: state.backlog.length }),
   };
-  return logic as unknown as AnyProcessLogic;
+  return logic;
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

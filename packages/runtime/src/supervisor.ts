@@ -42,7 +42,7 @@ export interface SupervisorSpawnOptions {
  * @throws {TypeError} RT_ERR_INVALID_OPTION for an unknown strategy, duplicate child ids or a bad intensity.
  */
 export function supervisorLogic(options: SupervisorOptions): AnyProcessLogic {
-  return new SupervisorLogic(validateSupervisorOptions(options)) as unknown as AnyProcessLogic;
+  return new SupervisorLogic(validateSupervisorOptions(options));
 }
 
 /**

@@ -37,7 +37,7 @@ import type {
 import { Tracer } from '../tracing.js';
 import { CallPort } from './call-port.js';
 import { ALIVE, DEAD, EXITING, EXTERNAL, Process, RUNTIME } from './process.js';
-import type { AnyEvent, DownEntry, Monitor, ProcessHost, ProcessLogic, Sender, Watcher } from './process.js';
+import type { AnyEvent, DownEntry, Monitor, ProcessHost, Sender, Watcher } from './process.js';
 import { XStateScope } from './xstate-scope.js';
 
 const EXIT_WORK = Symbol('exit');
@@ -131,7 +131,7 @@ export class Kernel implements Runtime, ProcessHost, DispatchHost {
     const proc = new Process(
       this,
       pid,
-      logic as unknown as ProcessLogic,
+      logic,
       spec,
       options.trapExit ?? false,
       parent,
@@ -145,7 +145,8 @@ export class Kernel implements Runtime, ProcessHost, DispatchHost {
     }
     if (linkTo) this.addLink(proc, linkTo);
     if (this.inspecting) this.emit({ type: 'rt.spawn', pid, name: proc.name, parent: parent?.pid });
-    if (this.logger.isLevelEnabled('debug')) this.logger.debug({ actor: String(pid), parent: parent?.label }, 'spawn');
+    if (this.logger.isLevelEnabled('debug'))
+      this.logger.debug({ actor: String(pid), parent: parent?.label }, 'spawn');
     this.xstate.init(proc, options.input);
     this.afterStep(proc);
     return pid;
@@ -157,7 +158,7 @@ export class Kernel implements Runtime, ProcessHost, DispatchHost {
     checkEvent(message);
     const target = this.resolve(to);
     if (!target) return false;
-    return this.enqueue(target, this.xstate.current ?? EXTERNAL, message as AnyEvent, false);
+    return this.enqueue(target, this.xstate.current ?? EXTERNAL, message, false);
   }
 
   sendFromCurrent(target: Process, event: AnyEvent): void {
@@ -261,7 +262,8 @@ export class Kernel implements Runtime, ProcessHost, DispatchHost {
   }
 
   reply(from: From, value?: unknown): void {
-    if (!from || !(from.ref instanceof Ref)) throw new InvalidOption('reply: from must be the `from` of a call request');
+    if (!from || !(from.ref instanceof Ref))
+      throw new InvalidOption('reply: from must be the `from` of a call request');
     const port = this.calls.get(from.ref.id);
     if (!port) return; // the call already ended: a late reply is dropped, as in gen_server
     port.deliver(this.xstate.current ?? EXTERNAL, { kind: 'reply', value });
@@ -536,7 +538,8 @@ export class Kernel implements Runtime, ProcessHost, DispatchHost {
     this.checkName(name);
     const proc = this.alive(pid);
     if (!proc) throw new NoProc(String(pid));
-    if (proc.name !== undefined) throw new InvalidOption(`register: ${String(pid)} is already registered as ${proc.name}`);
+    if (proc.name !== undefined)
+      throw new InvalidOption(`register: ${String(pid)} is already registered as ${proc.name}`);
     this.names.set(name, proc);
     proc.name = name;
   }
@@ -576,7 +579,8 @@ export class Kernel implements Runtime, ProcessHost, DispatchHost {
     const monitors: Pid[] = [];
     for (const m of proc.monitors?.values() ?? []) monitors.push(m.target.pid);
     const monitoredBy: Pid[] = [];
-    for (const m of proc.monitoredBy?.values() ?? []) if (m.watcher instanceof Process) monitoredBy.push(m.watcher.pid);
+    for (const m of proc.monitoredBy?.values() ?? [])
+      if (m.watcher instanceof Process) monitoredBy.push(m.watcher.pid);
     return {
       pid: proc.pid,
       name: proc.name,
@@ -665,7 +669,11 @@ export class Kernel implements Runtime, ProcessHost, DispatchHost {
       (proc.monitoredBy ??= new Map()).set(ref.id, { ref, watcher, target: proc, batch: false });
       this.signal(proc, undefined, reason, true);
       if (proc.status === ALIVE && timeoutMs !== Infinity) {
-        timer = this.clock.setTimeout(() => this.signal(proc, undefined, 'kill', true), timeoutMs, `shutdown:${proc.label}`);
+        timer = this.clock.setTimeout(
+          () => this.signal(proc, undefined, 'kill', true),
+          timeoutMs,
+          `shutdown:${proc.label}`,
+        );
       }
     });
   }
@@ -690,7 +698,8 @@ export class Kernel implements Runtime, ProcessHost, DispatchHost {
   }
 
   private checkName(name: string): void {
-    if (typeof name !== 'string' || name.length === 0) throw new InvalidOption('a process name must be a non-empty string');
+    if (typeof name !== 'string' || name.length === 0)
+      throw new InvalidOption('a process name must be a non-empty string');
     const holder = this.names.get(name);
     if (holder && holder.status !== DEAD) throw new NameTaken(name);
   }
@@ -701,7 +710,11 @@ function samePid(a: Pid, b: Pid): boolean {
 }
 
 function checkEvent(message: unknown): void {
-  if (typeof message !== 'object' || message === null || typeof (message as { type?: unknown }).type !== 'string') {
+  if (
+    typeof message !== 'object' ||
+    message === null ||
+    typeof (message as { type?: unknown }).type !== 'string'
+  ) {
     throw new InvalidOption('a message must be an object with a string `type`');
   }
 }
