@@ -26,6 +26,11 @@ interface XActorRef {
 
 type Ref = XActorRef | Process;
 
+interface Template {
+  readonly snapshot: unknown;
+  readonly timers: readonly { event: AnyEvent; delay: number; id: string | undefined }[];
+}
+
 interface XAction {
   readonly type: string;
   readonly params: unknown;
@@ -72,6 +77,8 @@ export class XStateScope {
   private readonly children = new Map<string, unknown>();
   private nextScheduleId = 0;
   private nextChildId = 0;
+  /** Initial snapshots shared by every process of a machine, where that is provably safe (see `template`). */
+  private readonly templates = new WeakMap<object, Template | null>();
 
   constructor(private readonly kernel: Kernel) {
     const clock = kernel.clock;
@@ -108,7 +115,8 @@ export class XStateScope {
       getAll: () => Object.fromEntries(this.keyed),
       _set: (systemId: string, ref: unknown) => {
         const existing = this.keyed.get(systemId);
-        if (existing !== undefined && existing !== ref) throw new Error(`Actor with system ID '${systemId}' already exists.`);
+        if (existing !== undefined && existing !== ref)
+          throw new Error(`Actor with system ID '${systemId}' already exists.`);
         this.keyed.set(systemId, ref);
       },
       inspect: (observer: ((e: unknown) => void) | { next?: (e: unknown) => void }) =>
@@ -125,7 +133,8 @@ export class XStateScope {
         setTimeout: (fn: () => void, ms: number) => clock.setTimeout(fn, ms, 'xstate-child'),
         clearTimeout: (handle: TimerHandle) => clock.clearTimeout(handle),
       },
-      _logger: (...args: unknown[]) => kernel.logger.info({ actor: this.current?.label }, args.map(String).join(' ')),
+      _logger: (...args: unknown[]) =>
+        kernel.logger.info({ actor: this.current?.label }, args.map(String).join(' ')),
       _snapshot: { _scheduledEvents: {} },
     };
     this.scope = {
@@ -148,16 +157,12 @@ export class XStateScope {
 
   /** Builds the initial snapshot and runs entry actions. A throw leaves an error snapshot. */
   init(proc: Process, input: unknown): void {
-    this.enter(proc, true);
-    try {
-      proc.snapshot = proc.logic.getInitialSnapshot(this.scope, input);
-      this.initializing[this.stack.length - 1] = false;
-      proc.logic.start?.(proc.snapshot, this.scope);
-      this.runDeferred();
-    } catch (error) {
-      proc.snapshot = { status: 'error', error, output: undefined };
-    } finally {
-      this.leave();
+    const template = this.template(proc.logic);
+    if (template) {
+      proc.snapshot = template.snapshot;
+      for (const t of template.timers) this.schedule(proc, proc, t.event, t.delay, t.id);
+    } else {
+      this.initFresh(proc, input);
     }
     if (this.kernel.inspecting) {
       this.kernel.emit({ type: '@xstate.actor', rootId: proc.sessionId, actorRef: proc });
@@ -169,6 +174,35 @@ export class XStateScope {
         snapshot: proc.snapshot,
       });
     }
+  }
+
+  private initFresh(proc: Process, input: unknown): void {
+    this.enter(proc, true);
+    try {
+      proc.snapshot = proc.logic.getInitialSnapshot(this.scope, input);
+      this.initializing[this.stack.length - 1] = false;
+      proc.logic.start?.(proc.snapshot, this.scope);
+      this.runDeferred();
+    } catch (error) {
+      proc.snapshot = { status: 'error', error, output: undefined };
+    } finally {
+      this.leave();
+    }
+  }
+
+  /**
+   * XState snapshots are immutable values, so when a machine's initial snapshot cannot depend on
+   * the process (no context factory, no named delays, no eventless transitions to run guards,
+   * no children, and no entry action but `after` timers), every process can share one initial
+   * snapshot and just arm its own timers. That skips the initial macrostep, the bulk of a spawn.
+   * Found once per machine by a probe that runs no user code; anything else takes the full path.
+   */
+  private template(logic: unknown): Template | null {
+    const cached = this.templates.get(logic as object);
+    if (cached !== undefined) return cached;
+    const template = probeTemplate(logic, this.system);
+    this.templates.set(logic as object, template);
+    return template;
   }
 
   /** Runs one event through the logic. Returns `{ error }` if the logic threw. */
@@ -184,7 +218,13 @@ export class XStateScope {
       this.leave();
     }
     if (this.kernel.inspecting) {
-      this.kernel.emit({ type: '@xstate.snapshot', rootId: proc.sessionId, actorRef: proc, event, snapshot: proc.snapshot });
+      this.kernel.emit({
+        type: '@xstate.snapshot',
+        rootId: proc.sessionId,
+        actorRef: proc,
+        event,
+        snapshot: proc.snapshot,
+      });
     }
     return crash;
   }
@@ -261,7 +301,8 @@ export class XStateScope {
     const exec = action.exec;
     if (!exec) return;
     // Entry actions of the initial state run after the snapshot exists, as XState does.
-    if (this.initializing[this.stack.length - 1]) this.deferred[this.stack.length - 1]?.push(() => exec(action.info, action.params));
+    if (this.initializing[this.stack.length - 1])
+      this.deferred[this.stack.length - 1]?.push(() => exec(action.info, action.params));
     else exec(action.info, action.params);
   }
 
@@ -314,4 +355,68 @@ export class XStateScope {
     }
     return timers;
   }
+}
+
+interface MachineLike {
+  readonly root: unknown;
+  readonly config: { readonly context?: unknown };
+  readonly implementations?: { readonly delays?: Record<string, unknown> };
+  getInitialSnapshot(scope: unknown, input: unknown): unknown;
+}
+
+/** Computes a shareable initial snapshot, or null when the machine does not qualify. */
+function probeTemplate(logic: unknown, system: RuntimeSystem): Template | null {
+  const machine = logic as Partial<MachineLike>;
+  if (machine.root === undefined || typeof machine.config !== 'object' || machine.config === null)
+    return null;
+  if (typeof machine.config.context === 'function') return null;
+  if (Object.keys(machine.implementations?.delays ?? {}).length > 0) return null;
+  const actions: XAction[] = [];
+  const deferred: (() => void)[] = [];
+  const timers: { event: AnyEvent; delay: number; id: string | undefined }[] = [];
+  const probe = { sessionId: 'probe', id: 'probe', send: () => undefined, _send: () => undefined };
+  const scope = {
+    self: probe,
+    id: 'probe',
+    sessionId: 'probe',
+    logger: () => undefined,
+    system: {
+      ...system,
+      scheduler: {
+        schedule: (_s: unknown, _t: unknown, event: AnyEvent, delay: number, id?: string) =>
+          timers.push({ event, delay, id }),
+        cancel: () => undefined,
+        cancelAll: () => undefined,
+      },
+    },
+    defer: (fn: () => void) => deferred.push(fn),
+    stopChild: () => undefined,
+    emit: () => undefined,
+    // Recorded, not run: the probe must not execute user code.
+    actionExecutor: (action: XAction) => actions.push(action),
+  };
+  let snapshot: { status?: string; children?: object; _nodes?: { always?: unknown[] }[] };
+  try {
+    snapshot = (machine as MachineLike).getInitialSnapshot(scope, undefined) as typeof snapshot;
+  } catch {
+    return null;
+  }
+  if (snapshot.status !== 'active' || Object.keys(snapshot.children ?? {}).length > 0) return null;
+  if ((snapshot._nodes ?? []).some((node) => (node.always?.length ?? 0) > 0)) return null;
+  for (const action of actions) {
+    const params = action.params as { delay?: unknown; event?: { type?: unknown } } | undefined;
+    const isAfterTimer =
+      action.type === 'xstate.raise' &&
+      typeof params?.delay === 'number' &&
+      typeof params.event?.type === 'string' &&
+      params.event.type.startsWith('xstate.after.');
+    if (!isAfterTimer) return null;
+  }
+  try {
+    for (const action of actions) action.exec?.(action.info, action.params);
+    for (const fn of deferred) fn();
+  } catch {
+    return null;
+  }
+  return { snapshot, timers };
 }
