@@ -364,6 +364,42 @@ interface MachineLike {
   getInitialSnapshot(scope: unknown, input: unknown): unknown;
 }
 
+interface StateNodeLike {
+  readonly type: string;
+  readonly states: Record<string, StateNodeLike>;
+  readonly parent?: StateNodeLike;
+  readonly entry: readonly unknown[];
+  readonly always?: readonly unknown[];
+  readonly invoke: readonly unknown[];
+  readonly after: unknown;
+  readonly initial: { readonly target: readonly StateNodeLike[]; readonly actions: readonly unknown[] };
+}
+
+/**
+ * True when entering the machine's initial configuration runs no user code: no eventless
+ * transitions (guards), no invocations, no initial-transition actions, and no entry action but
+ * the timers XState adds for `after` (a raise of an `xstate.after.*` event with a numeric delay).
+ */
+function initialPathIsInert(node: StateNodeLike): boolean {
+  void node.after; // XState adds the `after` timers to `entry` lazily, on first access
+  if ((node.always?.length ?? 0) > 0 || node.invoke.length > 0) return false;
+  for (const action of node.entry) {
+    const raise = action as { type?: unknown; delay?: unknown; event?: { type?: unknown } };
+    const isAfterTimer =
+      typeof action === 'function' &&
+      raise.type === 'xstate.raise' &&
+      typeof raise.delay === 'number' &&
+      typeof raise.event?.type === 'string' &&
+      raise.event.type.startsWith('xstate.after.');
+    if (!isAfterTimer) return false;
+  }
+  if (node.type === 'parallel') return Object.values(node.states).every(initialPathIsInert);
+  if (node.type !== 'compound') return true;
+  const initial = node.initial;
+  if (initial.actions.length > 0) return false;
+  return initial.target.every((target) => target.parent === node && initialPathIsInert(target));
+}
+
 /** Computes a shareable initial snapshot, or null when the machine does not qualify. */
 function probeTemplate(logic: unknown, system: RuntimeSystem): Template | null {
   const machine = logic as Partial<MachineLike>;
@@ -371,6 +407,7 @@ function probeTemplate(logic: unknown, system: RuntimeSystem): Template | null {
     return null;
   if (typeof machine.config.context === 'function') return null;
   if (Object.keys(machine.implementations?.delays ?? {}).length > 0) return null;
+  if (!initialPathIsInert(machine.root as StateNodeLike)) return null;
   const actions: XAction[] = [];
   const deferred: (() => void)[] = [];
   const timers: { event: AnyEvent; delay: number; id: string | undefined }[] = [];
