@@ -15,13 +15,14 @@ import type { AnyProcessLogic, Runtime } from './runtime.js';
 export interface PoolOptions {
   /** Number of workers. Default 2. */
   readonly size?: number;
-  /** Names the workers (`<name>.<i>`) and log lines. Default `'pool'`. */
+  /** Names the pool in log lines. Default `'pool'`. */
   readonly name?: string;
 }
 
 /** A running pool. */
 export interface Pool {
   readonly name: string;
+  /** The current workers (a worker that died is replaced when the next task is routed to it). */
   readonly workers: readonly Pid[];
   /** Tasks submitted and not yet finished. */
   readonly pending: number;
@@ -85,9 +86,17 @@ export function createPool(runtime: Runtime, options: PoolOptions = {}): Pool {
   const workers: Pid[] = [];
   for (let i = 0; i < size; i++) workers.push(runtime.spawn(logic, { input: i }));
 
+  // A dead worker is replaced in its slot on the next task routed there, so keyed tasks keep
+  // their worker and the pool recovers from a killed worker without a supervisor of its own.
   const pick = (key: string | number | undefined): Pid => {
-    if (key === undefined) return workers[next++ % size] as Pid;
-    return workers[hash(key) % size] as Pid;
+    const slot = key === undefined ? next++ % size : hash(key) % size;
+    let pid = workers[slot] as Pid;
+    if (!runtime.isAlive(pid)) {
+      pid = runtime.spawn(logic, { input: slot });
+      workers[slot] = pid;
+      log.warn({ slot, worker: String(pid) }, 'pool worker replaced');
+    }
+    return pid;
   };
   const dispatch = (task: Task, key: string | number | undefined): boolean => {
     if (closed) return false;

@@ -131,6 +131,23 @@ describe('pool', () => {
     expect(pool.pending).toBe(0);
   });
 
+  it('replaces a dead worker in its slot when the next task is routed there', async () => {
+    const { rt, sched } = world();
+    const pool = createPool(rt, { size: 2 });
+    const [first] = pool.workers;
+    rt.exit(first!, 'kill');
+    sched.runUntilIdle();
+    const result = pool.submit(() => 'done by the replacement', 0);
+    sched.runUntilIdle();
+    // Key 0 hashes to one slot; whichever it is, the task runs and every slot holds a live worker.
+    expect(await result).toBe('done by the replacement');
+    pool.asyncSubmit(() => undefined);
+    pool.asyncSubmit(() => undefined);
+    sched.runUntilIdle();
+    expect(pool.workers.every((w) => rt.isAlive(w))).toBe(true);
+    expect(String(pool.workers)).not.toContain(String(first));
+  });
+
   it('rejects a bad size with RT_ERR_INVALID_OPTION', () => {
     const { rt } = world();
     expect(() => createPool(rt, { size: 0 })).toThrow(
