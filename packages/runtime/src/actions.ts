@@ -22,6 +22,21 @@ export interface ActionArgs<TContext = unknown, TEvent = unknown> {
 
 type Value<T, TContext, TEvent> = T | ((args: ActionArgs<TContext, TEvent>) => T);
 
+/**
+ * A reply: a constant, or a function of the action's arguments. Not `Value<unknown, …>`: that
+ * union collapses to `unknown`, so a callback would get no contextual type (its `context` and
+ * `event` would be implicitly `any`).
+ */
+type ReplyValue<TContext, TEvent> =
+  | ((args: ActionArgs<TContext, TEvent>) => unknown)
+  | string
+  | number
+  | bigint
+  | boolean
+  | symbol
+  | null
+  | object;
+
 function resolve<T, TContext, TEvent>(
   value: Value<T, TContext, TEvent>,
   args: ActionArgs<TContext, TEvent>,
@@ -37,7 +52,7 @@ function resolve<T, TContext, TEvent>(
  * on: { 'counter.get': { actions: reply(({ context }) => context.count) } }
  * ```
  */
-export function reply<TContext = any, TEvent = any>(value?: Value<unknown, TContext, TEvent>) {
+export function reply<TContext = any, TEvent = any>(value?: ReplyValue<TContext, TEvent>) {
   return (args: ActionArgs<TContext, TEvent>): void => {
     const from = (args.event as { from?: From } | undefined)?.from;
     if (!from) throw new TypeError('reply: the current event is not a call request (no `from`)');
@@ -55,7 +70,7 @@ export function reply<TContext = any, TEvent = any>(value?: Value<unknown, TCont
  */
 export function replyTo<TContext = any, TEvent = any>(
   from: Value<From, TContext, TEvent>,
-  value?: Value<unknown, TContext, TEvent>,
+  value?: ReplyValue<TContext, TEvent>,
 ) {
   return (args: ActionArgs<TContext, TEvent>): void => {
     kernelOf(args.system).reply(resolve(from, args), value === undefined ? undefined : resolve(value, args));

@@ -45,31 +45,42 @@ export function mailboxSpec(options: MailboxOptions | undefined): MailboxSpec {
   }
   const overflow = options.overflow ?? 'drop-newest';
   if (!POLICIES.includes(overflow)) {
-    throw new InvalidOption(`mailbox.overflow must be one of ${POLICIES.join(', ')}, got ${String(overflow)}`);
+    throw new InvalidOption(
+      `mailbox.overflow must be one of ${POLICIES.join(', ')}, got ${String(overflow)}`,
+    );
   }
   return { capacity, overflow };
 }
 
 /**
- * The queue itself. Entries are stored as (sender, message) pairs in one ring so that a queued
- * message costs no allocation of its own.
+ * The queue itself. Entries are stored inline in one ring so that a queued message costs no
+ * allocation of its own: (sender, message) pairs, plus a system flag per entry in a bounded
+ * mailbox (an unbounded one never evicts, so it never needs to know).
  */
 export class Mailbox<TSender = unknown, TMessage = unknown> {
   /** Messages lost to the overflow policy since the process started. */
   dropped = 0;
-  private slots: unknown[] = new Array<unknown>(8);
+  private slots: unknown[];
   private head = 0;
   private count = 0;
 
-  constructor(readonly spec: MailboxSpec = UNBOUNDED) {}
+  constructor(readonly spec: MailboxSpec = UNBOUNDED) {
+    this.slots = new Array<unknown>(4 * this.stride);
+  }
 
   get length(): number {
     return this.count;
   }
 
+  /** Slots per entry: sender and message, and the system flag when bounded. */
+  private get stride(): number {
+    return this.spec.capacity === Infinity ? 2 : 3;
+  }
+
   /**
    * Offers a message. `system` messages (DOWN, EXIT, replies, timers) bypass the capacity, as
-   * in Erlang: losing one would break the exactly-once guarantees built on them.
+   * in Erlang: losing one would break the exactly-once guarantees built on them. For the same
+   * reason `drop-oldest` evicts the oldest non-system message, never a system one.
    */
   offer(sender: TSender, message: TMessage, system: boolean): OfferResult {
     if (!system && this.count >= this.spec.capacity) {
@@ -77,11 +88,15 @@ export class Mailbox<TSender = unknown, TMessage = unknown> {
         case 'drop-newest':
           this.dropped++;
           return 'dropped-newest';
-        case 'drop-oldest':
-          this.shift();
+        case 'drop-oldest': {
           this.dropped++;
-          this.push(sender, message);
+          const oldest = this.indexOf((_sender, isSystem) => !isSystem);
+          // Only system messages fill the mailbox: nothing may be evicted, so the newcomer goes.
+          if (oldest < 0) return 'dropped-newest';
+          this.removeAt(oldest);
+          this.push(sender, message, false);
           return 'dropped-oldest';
+        }
         case 'reject':
           this.dropped++;
           return 'rejected';
@@ -90,24 +105,23 @@ export class Mailbox<TSender = unknown, TMessage = unknown> {
           return 'overflow';
       }
     }
-    this.push(sender, message);
+    this.push(sender, message, system);
     return 'queued';
   }
 
   /** The sender of the head message. */
   peekSender(): TSender | undefined {
-    return this.count === 0 ? undefined : (this.slots[this.head * 2] as TSender);
+    return this.count === 0 ? undefined : (this.slots[this.head * this.stride] as TSender);
   }
 
   /** Removes and returns the head message (call `peekSender` first to learn who sent it). */
   shift(): TMessage | undefined {
     if (this.count === 0) return undefined;
-    const cap = this.slots.length / 2;
-    const i = this.head * 2;
+    const stride = this.stride;
+    const i = this.head * stride;
     const message = this.slots[i + 1] as TMessage;
-    this.slots[i] = undefined;
-    this.slots[i + 1] = undefined;
-    this.head = (this.head + 1) % cap;
+    for (let f = 0; f < stride; f++) this.slots[i + f] = undefined;
+    this.head = (this.head + 1) % (this.slots.length / stride);
     this.count--;
     return message;
   }
@@ -127,73 +141,84 @@ export class Mailbox<TSender = unknown, TMessage = unknown> {
 
   /** Removes every message matching `drop`; returns how many went. */
   removeWhere(drop: (message: TMessage, sender: TSender) => boolean): number {
-    const kept: [TSender, TMessage][] = [];
-    this.forEach((sender, message) => {
-      if (!drop(message, sender)) kept.push([sender, message]);
+    const kept: [TSender, TMessage, boolean][] = [];
+    this.visit((sender, message, system) => {
+      if (!drop(message, sender)) kept.push([sender, message, system]);
     });
     const removed = this.count - kept.length;
     if (removed > 0) {
       this.clear();
-      for (const [sender, message] of kept) this.push(sender, message);
+      for (const [sender, message, system] of kept) this.push(sender, message, system);
     }
     return removed;
   }
 
   /** Visits every queued message in order. */
   forEach(visit: (sender: TSender, message: TMessage) => void): void {
-    const cap = this.slots.length / 2;
-    for (let k = 0; k < this.count; k++) {
-      const i = ((this.head + k) % cap) * 2;
-      visit(this.slots[i] as TSender, this.slots[i + 1] as TMessage);
-    }
+    this.visit(visit);
   }
 
   clear(): void {
-    this.slots = new Array<unknown>(8);
+    this.slots = new Array<unknown>(4 * this.stride);
     this.head = 0;
     this.count = 0;
   }
 
-  private push(sender: TSender, message: TMessage): void {
-    let cap = this.slots.length / 2;
+  private visit(visit: (sender: TSender, message: TMessage, system: boolean) => void): void {
+    const stride = this.stride;
+    const cap = this.slots.length / stride;
+    for (let k = 0; k < this.count; k++) {
+      const i = ((this.head + k) % cap) * stride;
+      visit(
+        this.slots[i] as TSender,
+        this.slots[i + 1] as TMessage,
+        stride === 3 && this.slots[i + 2] === true,
+      );
+    }
+  }
+
+  private push(sender: TSender, message: TMessage, system: boolean): void {
+    const stride = this.stride;
+    let cap = this.slots.length / stride;
     if (this.count === cap) {
-      const next = new Array<unknown>(cap * 4);
+      const next = new Array<unknown>(cap * 2 * stride);
       for (let k = 0; k < this.count; k++) {
-        const i = ((this.head + k) % cap) * 2;
-        next[k * 2] = this.slots[i];
-        next[k * 2 + 1] = this.slots[i + 1];
+        const i = ((this.head + k) % cap) * stride;
+        for (let f = 0; f < stride; f++) next[k * stride + f] = this.slots[i + f];
       }
       this.slots = next;
       this.head = 0;
       cap *= 2;
     }
-    const i = ((this.head + this.count) % cap) * 2;
+    const i = ((this.head + this.count) % cap) * stride;
     this.slots[i] = sender;
     this.slots[i + 1] = message;
+    if (stride === 3) this.slots[i + 2] = system;
     this.count++;
   }
 
-  private indexOf(match: (sender: TSender) => boolean): number {
-    const cap = this.slots.length / 2;
+  private indexOf(match: (sender: TSender, system: boolean) => boolean): number {
+    const stride = this.stride;
+    const cap = this.slots.length / stride;
     for (let k = 0; k < this.count; k++) {
-      if (match(this.slots[((this.head + k) % cap) * 2] as TSender)) return k;
+      const i = ((this.head + k) % cap) * stride;
+      if (match(this.slots[i] as TSender, stride === 3 && this.slots[i + 2] === true)) return k;
     }
     return -1;
   }
 
   private removeAt(index: number): TMessage {
-    const cap = this.slots.length / 2;
-    const at = ((this.head + index) % cap) * 2;
+    const stride = this.stride;
+    const cap = this.slots.length / stride;
+    const at = ((this.head + index) % cap) * stride;
     const message = this.slots[at + 1] as TMessage;
     for (let k = index; k < this.count - 1; k++) {
-      const i = ((this.head + k) % cap) * 2;
-      const j = ((this.head + k + 1) % cap) * 2;
-      this.slots[i] = this.slots[j];
-      this.slots[i + 1] = this.slots[j + 1];
+      const i = ((this.head + k) % cap) * stride;
+      const j = ((this.head + k + 1) % cap) * stride;
+      for (let f = 0; f < stride; f++) this.slots[i + f] = this.slots[j + f];
     }
-    const last = ((this.head + this.count - 1) % cap) * 2;
-    this.slots[last] = undefined;
-    this.slots[last + 1] = undefined;
+    const last = ((this.head + this.count - 1) % cap) * stride;
+    for (let f = 0; f < stride; f++) this.slots[last + f] = undefined;
     this.count--;
     return message;
   }

@@ -12,10 +12,18 @@ import type { Dispatcher } from './ports/dispatcher.js';
 import type { Entropy } from './ports/entropy.js';
 import type { Tracer } from './tracing.js';
 
-/** XState actor logic (a machine, `fromTransition`, `fromCallback`, …) a process can run. */
+/**
+ * XState actor logic (a machine, `fromTransition`, `fromCallback`, …) a process can run.
+ *
+ * The parameters are `any`, not `never`: a logic written inline (`rt.spawn(createMachine({ on:
+ * { go: … } }))`) takes this type as its contextual type, and `never` there would make XState
+ * infer `never` as the machine's event type, so that no `on` key type-checks.
+ */
 export interface AnyProcessLogic {
-  transition(snapshot: never, event: never, scope: never): unknown;
-  getInitialSnapshot(scope: never, input: never): unknown;
+  /* eslint-disable @typescript-eslint/no-explicit-any -- see above: `any` keeps inference open */
+  transition(snapshot: any, event: any, scope: any): unknown;
+  getInitialSnapshot(scope: any, input: any): unknown;
+  /* eslint-enable @typescript-eslint/no-explicit-any */
 }
 
 /** Where a message goes: a pid, or a registered name. */

@@ -43,9 +43,13 @@ import { XStateScope } from './xstate-scope.js';
 const EXIT_WORK = Symbol('exit');
 const BATCH_WORK = Symbol('batch');
 
-/** A ref that remembers its monitor so `demonitor(ref)` needs no global index. */
+/**
+ * A ref that remembers its monitor so `demonitor(ref)` needs no global index, and its watcher so
+ * `demonitor(ref, { flush: true })` can still find a DOWN queued after the monitor has fired.
+ */
 interface MonitorRef extends Ref {
   monitor?: Monitor | undefined;
+  watcher?: Process | undefined;
 }
 
 /** Watches on behalf of runtime code (shutdown waits), not a process. */
@@ -279,6 +283,7 @@ export class Kernel implements Runtime, ProcessHost, DispatchHost {
     if (!w || w.status === DEAD || !samePid(w.pid, watcher)) return ref; // a dead watcher hears nothing
     const t = this.procs.get(target.id);
     const batch = options.batch ?? false;
+    ref.watcher = w;
     if (!t || t.status === DEAD || !samePid(t.pid, target)) {
       const deadTarget = { pid: target } as Process;
       const monitor: Monitor = { ref, watcher: w, target: deadTarget, batch };
@@ -302,9 +307,20 @@ export class Kernel implements Runtime, ProcessHost, DispatchHost {
       if (monitor.watcher instanceof Process) monitor.watcher.monitors?.delete(ref.id);
     }
     if (options.flush) {
-      const watcher = monitor?.watcher;
-      if (watcher instanceof Process) {
-        watcher.mailbox?.removeWhere((m) => m.type === 'rt.down' && m['ref'] === ref);
+      // The monitor may have fired already (its DOWN queued, alone or in a batch): find the
+      // watcher through the ref, not through the monitor record that the death cleared.
+      const watcher = (ref as MonitorRef).watcher;
+      (ref as MonitorRef).watcher = undefined;
+      if (watcher) {
+        watcher.mailbox?.removeWhere((m) => {
+          if (m.type === 'rt.down') return m['ref'] === ref;
+          if (m.type !== 'rt.down.batch' || !Array.isArray(m['downs'])) return false;
+          // The batch was built by the kernel and is not delivered yet: take the entry out of it.
+          const downs = m['downs'] as DownEntry[];
+          const index = downs.findIndex((d) => d.ref === ref);
+          if (index >= 0) downs.splice(index, 1);
+          return downs.length === 0;
+        });
         if (watcher.downBatch) watcher.downBatch = watcher.downBatch.filter((d) => d.ref !== ref);
       }
     }
@@ -440,6 +456,11 @@ export class Kernel implements Runtime, ProcessHost, DispatchHost {
       for (const m of proc.monitors.values()) m.target.monitoredBy?.delete(m.ref.id);
       proc.monitors = null;
     }
+    // The exit is reported before the signals and DOWNs it causes, so the stream reads causally.
+    if (this.inspecting) this.emit({ type: 'rt.exit', pid: proc.pid, reason });
+    if (this.logger.isLevelEnabled('debug')) {
+      this.logger.debug({ actor: String(proc.pid), reason: formatReason(reason) }, 'exit');
+    }
     if (proc.links) {
       const links = proc.links;
       proc.links = null;
@@ -456,10 +477,6 @@ export class Kernel implements Runtime, ProcessHost, DispatchHost {
         (m.ref as MonitorRef).monitor = undefined;
         m.watcher.down(m, reason);
       }
-    }
-    if (this.inspecting) this.emit({ type: 'rt.exit', pid: proc.pid, reason });
-    if (this.logger.isLevelEnabled('debug')) {
-      this.logger.debug({ actor: String(proc.pid), reason: formatReason(reason) }, 'exit');
     }
     if (this.procs.size === 0 && this.emptyWaiters.length > 0) {
       const waiters = this.emptyWaiters;

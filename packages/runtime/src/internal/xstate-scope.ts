@@ -73,7 +73,11 @@ export class XStateScope {
     readonly [key: string]: unknown;
   };
   private readonly childTimers = new WeakMap<object, Map<string, TimerHandle>>();
-  private readonly keyed = new Map<string, unknown>();
+  /**
+   * Child actors registered by `systemId`, per process: every process is its own XState root, so
+   * the same machine (with the same systemIds) can run in any number of processes.
+   */
+  private readonly keyed = new WeakMap<Process, Map<string, unknown>>();
   private readonly children = new Map<string, unknown>();
   private nextScheduleId = 0;
   private nextChildId = 0;
@@ -109,15 +113,19 @@ export class XStateScope {
       },
       _unregister: (ref: XActorRef) => {
         this.children.delete(ref.sessionId);
-        for (const [key, value] of this.keyed) if (value === ref) this.keyed.delete(key);
+        const keyed = this.keyedOf(ownerOf(ref), false);
+        if (keyed) for (const [key, value] of keyed) if (value === ref) keyed.delete(key);
       },
-      get: (systemId: string) => this.keyed.get(systemId),
-      getAll: () => Object.fromEntries(this.keyed),
+      // Looked up from inside a process's transition: the running process's own registry.
+      get: (systemId: string) => this.keyedOf(this.current, false)?.get(systemId),
+      getAll: () => Object.fromEntries(this.keyedOf(this.current, false) ?? []),
       _set: (systemId: string, ref: unknown) => {
-        const existing = this.keyed.get(systemId);
+        const keyed = this.keyedOf(ownerOf(ref) ?? this.current, true);
+        if (!keyed) return;
+        const existing = keyed.get(systemId);
         if (existing !== undefined && existing !== ref)
           throw new Error(`Actor with system ID '${systemId}' already exists.`);
-        this.keyed.set(systemId, ref);
+        keyed.set(systemId, ref);
       },
       inspect: (observer: ((e: unknown) => void) | { next?: (e: unknown) => void }) =>
         kernel.inspect((e) => (typeof observer === 'function' ? observer(e) : observer.next?.(e))),
@@ -341,6 +349,16 @@ export class XStateScope {
       `${owner?.label ?? 'child'}/${key}`,
     );
     timers.set(key, handle);
+  }
+
+  private keyedOf(owner: Process | undefined, create: boolean): Map<string, unknown> | undefined {
+    if (!owner) return undefined;
+    let keyed = this.keyed.get(owner);
+    if (!keyed && create) {
+      keyed = new Map();
+      this.keyed.set(owner, keyed);
+    }
+    return keyed;
   }
 
   private timersOf(source: Ref, create: boolean): Map<string, TimerHandle> | undefined {

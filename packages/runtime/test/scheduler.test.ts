@@ -1,0 +1,317 @@
+import { describe, expect, it } from 'vitest';
+import { assign, createMachine, setup } from 'xstate';
+import {
+  CallTimeout,
+  ReplayDiverged,
+  StepLimit,
+  createDeterministicScheduler,
+  createLiveDispatcher,
+  createRuntime,
+  createSeededEntropy,
+  exitSelf,
+  fifoStrategy,
+  reply,
+  replyTo,
+  sendToPid,
+} from '@switchboard/runtime';
+import type { DeterministicSchedulerOptions, From, Pid } from '@switchboard/runtime';
+import { deterministicWorld, idle, recorder, rejectionOf } from './support/world.js';
+import type { Received } from './support/world.js';
+
+/**
+ * A relay: it learns its peers from a `peers` message; a `hop` with ttl > 0 is forwarded to the
+ * next two peers with ttl - 1. It quits after 100 ms when told to `retire`.
+ */
+const relay = setup({
+  types: {
+    input: {} as number,
+    context: {} as { index: number; peers: Pid[]; hops: number },
+    events: {} as { type: 'peers'; peers: Pid[] } | { type: 'hop'; ttl: number } | { type: 'retire' },
+  },
+}).createMachine({
+  context: ({ input }) => ({ index: input, peers: [], hops: 0 }),
+  initial: 'working',
+  states: {
+    working: {
+      on: {
+        peers: { actions: assign({ peers: ({ event }) => event.peers }) },
+        hop: {
+          guard: ({ event }) => event.ttl > 0,
+          actions: [
+            assign({ hops: ({ context }) => context.hops + 1 }),
+            sendToPid(
+              ({ context }) => context.peers[(context.index + 1) % context.peers.length] as Pid,
+              ({ event }) => ({ type: 'hop', ttl: event.ttl - 1 }),
+            ),
+            sendToPid(
+              ({ context }) => context.peers[(context.index + 2) % context.peers.length] as Pid,
+              ({ event }) => ({ type: 'hop', ttl: event.ttl - 1 }),
+            ),
+          ],
+        },
+        retire: 'retiring',
+      },
+    },
+    retiring: { after: { 100: { actions: exitSelf({ shutdown: 'retired' }) } } },
+  },
+});
+
+/** Several relays passing hops around, one retiring on a timer, a watcher monitoring them all. */
+function workload(options: DeterministicSchedulerOptions): ReturnType<typeof createDeterministicScheduler> {
+  const sched = createDeterministicScheduler({ auto: false, ...options });
+  const rt = createRuntime({
+    dispatcher: sched,
+    clock: sched,
+    entropy: createSeededEntropy(options.seed ?? 0),
+  });
+  const downs: Received[] = [];
+  const watcher = rt.spawn(recorder(downs));
+  const relays = [0, 1, 2, 3].map((i) => rt.spawn(relay, { input: i }));
+  for (const pid of relays) {
+    rt.send(pid, { type: 'peers', peers: relays });
+    rt.monitor(watcher, pid, { batch: pid.id % 2 === 0 });
+  }
+  for (const pid of relays) rt.send(pid, { type: 'hop', ttl: 3 });
+  rt.send(relays[1] as Pid, { type: 'retire' });
+  sched.runUntilIdle();
+  for (const pid of relays) rt.exit(pid, 'kill');
+  sched.runUntilIdle();
+  return sched;
+}
+
+describe('deterministic scheduler', () => {
+  it('makes the same decisions and the same trace for the same seed', () => {
+    const first = workload({ seed: 42 });
+    const second = workload({ seed: 42 });
+    expect(first.decisions.length).toBeGreaterThan(50);
+    expect(second.decisions).toEqual(first.decisions);
+    expect(second.trace).toEqual(first.trace);
+    expect(second.traceHash()).toBe(first.traceHash());
+    expect(first.traceHash()).toMatch(/^[0-9a-f]{16}$/);
+  });
+
+  it('explores different schedules for different seeds', () => {
+    const hashes = new Set([1, 2, 3, 4, 5, 6].map((seed) => workload({ seed }).traceHash()));
+    expect(hashes.size).toBeGreaterThan(1);
+  });
+
+  it('replays a recorded decision list into a bit-identical trace', () => {
+    const original = workload({ seed: 7 });
+    // The replaying world uses another seed: every choice must come from the recording.
+    const replayed = workload({ seed: 999, replay: [...original.decisions] });
+    expect(replayed.decisions).toEqual(original.decisions);
+    expect(replayed.trace).toEqual(original.trace);
+    expect(replayed.traceHash()).toBe(original.traceHash());
+  });
+
+  it('throws RT_ERR_REPLAY_DIVERGED when a recorded decision is not runnable', () => {
+    const original = workload({ seed: 7 });
+    const tampered = [...original.decisions];
+    tampered[5] = 'deliver:nobody>1@0';
+    let caught: unknown;
+    try {
+      workload({ seed: 7, replay: tampered });
+    } catch (err) {
+      caught = err;
+    }
+    expect(ReplayDiverged.is(caught)).toBe(true);
+    expect((caught as Error).message).toMatch(
+      /^replay diverged at step 5: recorded deliver:nobody>1@0, runnable now: /,
+    );
+  });
+
+  it('falls back to its strategy on a diverging replay when strictReplay is false', () => {
+    const original = workload({ seed: 7 });
+    const tampered = [...original.decisions];
+    tampered[5] = 'deliver:nobody>1@0';
+    const lenient = workload({ seed: 7, replay: tampered, strictReplay: false });
+    expect(lenient.decisions.slice(0, 5)).toEqual(original.decisions.slice(0, 5));
+    expect(lenient.decisions[5]).not.toBe('deliver:nobody>1@0');
+    expect(lenient.isIdle()).toBe(true);
+  });
+
+  it('throws RT_ERR_STEP_LIMIT when a ping-pong never ends', () => {
+    const { sched, rt } = deterministicWorld(1, { maxSteps: 50 });
+    const bouncer = setup({ types: { input: {} as string, context: {} as { peer: string } } }).createMachine({
+      context: ({ input }) => ({ peer: input }),
+      on: { ball: { actions: sendToPid(({ context }) => context.peer, { type: 'ball' }) } },
+    });
+    rt.spawn(bouncer, { name: 'ping', input: 'pong' });
+    rt.spawn(bouncer, { name: 'pong', input: 'ping' });
+    rt.send('ping', { type: 'ball' });
+    let caught: unknown;
+    try {
+      sched.runUntilIdle();
+    } catch (err) {
+      caught = err;
+    }
+    expect(StepLimit.is(caught)).toBe(true);
+    expect((caught as Error).message).toBe('the deterministic scheduler ran 50 steps without becoming idle');
+    expect(sched.decisions).toHaveLength(51);
+  });
+
+  it('with fifoStrategy, always runs the oldest runnable work', () => {
+    const { sched, rt } = deterministicWorld(1, { strategy: fifoStrategy });
+    const log: Received[] = [];
+    const pids = [rt.spawn(recorder(log)), rt.spawn(recorder(log)), rt.spawn(recorder(log))];
+    for (const [i, pid] of pids.entries()) rt.send(pid, { type: 'm', i });
+    rt.send(pids[0] as Pid, { type: 'm', i: 3 });
+    sched.runUntilIdle();
+    expect(sched.decisions).toEqual([
+      'deliver:ext>1@0',
+      'deliver:ext>1@1',
+      'deliver:ext>2@0',
+      'deliver:ext>3@0',
+    ]);
+    expect(log.map((e) => e['i'])).toEqual([0, 3, 1, 2]);
+  });
+
+  it('fires due timers in deadline order and skips cancelled ones', () => {
+    const sched = createDeterministicScheduler({ auto: false, startTime: 1000 });
+    const fired: string[] = [];
+    sched.setTimeout(() => fired.push(`b@${sched.now()}`), 200, 'b');
+    sched.setTimeout(() => fired.push(`a@${sched.now()}`), 100, 'a');
+    const c = sched.setTimeout(() => fired.push('c'), 150, 'c');
+    sched.clearTimeout(c);
+    expect(sched.now()).toBe(1000);
+    expect(sched.pendingTimers).toBe(2);
+    sched.runUntilIdle({ advanceTime: false });
+    expect(fired).toEqual([]);
+    sched.advance(150);
+    expect(fired).toEqual(['a@1100']);
+    expect(sched.now()).toBe(1150);
+    sched.runUntilIdle();
+    expect(fired).toEqual(['a@1100', 'b@1200']);
+    expect(sched.decisions).toEqual(['fire:a@0', 'fire:b@0']);
+  });
+
+  it('stops at untilTime and leaves later timers pending', () => {
+    const sched = createDeterministicScheduler({ auto: false });
+    const fired: number[] = [];
+    sched.setTimeout(() => fired.push(sched.now()), 100);
+    sched.setTimeout(() => fired.push(sched.now()), 300);
+    sched.runUntilIdle({ untilTime: 200 });
+    expect(fired).toEqual([100]);
+    expect(sched.now()).toBe(200);
+    expect(sched.pendingTimers).toBe(1);
+  });
+
+  describe('auto mode', () => {
+    it('runs by itself so that a call resolves without manual driving', async () => {
+      const sched = createDeterministicScheduler({ seed: 3 });
+      const rt = createRuntime({ dispatcher: sched, clock: sched, entropy: createSeededEntropy(3) });
+      const pid = rt.spawn(createMachine({ on: { ping: { actions: reply('pong') } } }));
+      await expect(rt.call(pid, { type: 'ping' })).resolves.toBe('pong');
+      await rt.idle();
+      expect(sched.decisions).toEqual([`deliver:ext>${pid.id}@0`, `deliver:${pid.id}>call#1:${pid.id}@0`]);
+    });
+
+    it('rejects a call timeout at exactly the virtual timeout', async () => {
+      const sched = createDeterministicScheduler({ seed: 3 });
+      const rt = createRuntime({ dispatcher: sched, clock: sched, entropy: createSeededEntropy(3) });
+      const pid = rt.spawn(idle);
+      const err = await rejectionOf(rt.call(pid, { type: 'ignored' }, { timeoutMs: 1234 }));
+      expect(CallTimeout.is(err)).toBe(true);
+      expect(sched.now()).toBe(1234);
+    });
+
+    it('jumps virtual time to timers while a caller awaits', async () => {
+      const sched = createDeterministicScheduler({ seed: 3 });
+      const rt = createRuntime({ dispatcher: sched, clock: sched, entropy: createSeededEntropy(3) });
+      const slow = setup({ types: { context: {} as { from: From | undefined } } }).createMachine({
+        context: { from: undefined },
+        initial: 'idle',
+        states: {
+          idle: {
+            on: {
+              get: {
+                target: 'busy',
+                actions: assign({ from: ({ event }) => (event as unknown as { from: From }).from }),
+              },
+            },
+          },
+          busy: {
+            after: {
+              3000: { target: 'idle', actions: replyTo(({ context }) => context.from as From, 'done') },
+            },
+          },
+        },
+      });
+      const pid = rt.spawn(slow);
+      await expect(rt.call(pid, { type: 'get' }, { timeoutMs: 10_000 })).resolves.toBe('done');
+      expect(sched.now()).toBe(3000);
+    });
+
+    it('resolves idle() once the spawned work has run', async () => {
+      const sched = createDeterministicScheduler({ seed: 5 });
+      const rt = createRuntime({ dispatcher: sched, clock: sched, entropy: createSeededEntropy(5) });
+      const log: Received[] = [];
+      const pid = rt.spawn(recorder(log));
+      for (let i = 0; i < 10; i++) rt.send(pid, { type: 'm', i });
+      await rt.idle();
+      expect(log).toHaveLength(10);
+    });
+  });
+});
+
+describe('live dispatcher', () => {
+  it('does not starve the event loop during a 200,000-message ping-pong', async () => {
+    const rt = createRuntime();
+    const total = 200_000;
+    let exchanged = 0;
+    let resolveDone: () => void = () => {};
+    const done = new Promise<void>((resolve) => (resolveDone = resolve));
+    const player = setup({ types: { context: {} as { peer: Pid | undefined } } }).createMachine({
+      context: { peer: undefined },
+      on: {
+        meet: { actions: assign({ peer: ({ event }) => (event as unknown as { peer: Pid }).peer }) },
+        ball: {
+          actions: ({ context }) => {
+            exchanged++;
+            if (exchanged === total) resolveDone();
+            else rt.send(context.peer as Pid, { type: 'ball' });
+          },
+        },
+      },
+    });
+    const a = rt.spawn(player);
+    const b = rt.spawn(player);
+    rt.send(a, { type: 'meet', peer: b });
+    rt.send(b, { type: 'meet', peer: a });
+    rt.send(a, { type: 'ball' });
+    // Scheduled once the ping-pong has been set going: it must get its turn long before the end.
+    let exchangedWhenLoopRan: number | undefined;
+    setImmediate(() => (exchangedWhenLoopRan = exchanged));
+    await done;
+    expect(exchanged).toBe(total);
+    expect(exchangedWhenLoopRan).toBeDefined();
+    expect(exchangedWhenLoopRan).toBeLessThan(total);
+    await rt.shutdown();
+  });
+
+  it('gives every runnable process a turn after its reductions', async () => {
+    const rt = createRuntime({ dispatcher: createLiveDispatcher({ reductions: 10 }) });
+    let floodHandled = 0;
+    let floodHandledWhenOtherRan: number | undefined;
+    const flooded = rt.spawn(createMachine({ on: { m: { actions: () => void floodHandled++ } } }));
+    const other = rt.spawn(
+      createMachine({ on: { m: { actions: () => void (floodHandledWhenOtherRan = floodHandled) } } }),
+    );
+    for (let i = 0; i < 1000; i++) rt.send(flooded, { type: 'm' });
+    rt.send(other, { type: 'm' });
+    await rt.idle();
+    expect(floodHandled).toBe(1000);
+    expect(floodHandledWhenOtherRan).toBe(10);
+    await rt.shutdown();
+  });
+
+  it('delivers each sender’s messages in order', async () => {
+    const rt = createRuntime();
+    const log: Received[] = [];
+    const pid = rt.spawn(recorder(log));
+    for (let i = 0; i < 500; i++) rt.send(pid, { type: 'm', i });
+    await rt.idle();
+    expect(log.map((e) => e['i'])).toEqual([...Array(500).keys()]);
+    await rt.shutdown();
+  });
+});
