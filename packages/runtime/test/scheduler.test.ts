@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assign, createMachine, setup } from 'xstate';
+import { assign, createMachine, sendParent, setup } from 'xstate';
 import {
   CallTimeout,
   ReplayDiverged,
@@ -102,6 +102,44 @@ describe('deterministic scheduler', () => {
     expect(replayed.decisions).toEqual(original.decisions);
     expect(replayed.trace).toEqual(original.trace);
     expect(replayed.traceHash()).toBe(original.traceHash());
+  });
+
+  it('replays a run in which two due timers share a label', () => {
+    // Two invoked copies of one child machine: their `after` timers carry the same name.
+    const child = setup({ types: { input: {} as string, context: {} as { name: string } } }).createMachine({
+      context: ({ input }) => ({ name: input }),
+      initial: 'waiting',
+      states: {
+        waiting: {
+          after: {
+            100: { target: 'done', actions: sendParent(({ context }) => ({ type: `from.${context.name}` })) },
+          },
+        },
+        done: {},
+      },
+    });
+    const parent = setup({ actors: { child } }).createMachine({
+      invoke: [
+        { src: 'child', input: 'a' },
+        { src: 'child', input: 'b' },
+      ],
+    });
+    const run = (options: DeterministicSchedulerOptions): ReturnType<typeof createDeterministicScheduler> => {
+      const sched = createDeterministicScheduler({ auto: false, ...options });
+      createRuntime({ dispatcher: sched, clock: sched }).spawn(parent);
+      sched.runUntilIdle();
+      return sched;
+    };
+    const orders = new Set<string>();
+    for (let seed = 0; seed < 8; seed++) {
+      const original = run({ seed });
+      orders.add(original.trace.filter((t) => t.includes('from.')).join());
+      const replayed = run({ seed: seed + 1000, replay: [...original.decisions] });
+      expect(replayed.decisions).toEqual(original.decisions);
+      expect(replayed.trace).toEqual(original.trace);
+    }
+    // Both orders occur, so the replay really had to tell the two timers apart.
+    expect(orders.size).toBe(2);
   });
 
   it('throws RT_ERR_REPLAY_DIVERGED when a recorded decision is not runnable', () => {

@@ -16,7 +16,9 @@ import {
   NoProc,
   Pid,
   RuntimeStopped,
+  createDeterministicScheduler,
   createRuntime,
+  createSeededEntropy,
   sendToPid,
 } from '@switchboard/runtime';
 import type { DownMessage, Pid as PidType } from '@switchboard/runtime';
@@ -145,6 +147,61 @@ describe('spawn', () => {
     sched.advance(1234);
     const pid = rt.spawn(idle);
     expect(rt.processInfo(pid)?.spawnedAt).toBe(1234);
+  });
+});
+
+describe('createRuntime', () => {
+  it.each([
+    [{ node: '' }, /node must match/],
+    [{ node: 'a.b' }, /node must match/],
+    [{ node: 'has space' }, /node must match/],
+    [{ incarnation: -1 }, /incarnation must be a non-negative integer/],
+    [{ incarnation: 1.5 }, /incarnation must be a non-negative integer/],
+    [{ batchSize: 0 }, /batchSize must be a positive integer/],
+  ])('throws RT_ERR_INVALID_OPTION for %j', (options, message) => {
+    let caught: unknown;
+    try {
+      createRuntime(options);
+    } catch (err) {
+      caught = err;
+    }
+    expect(InvalidOption.is(caught)).toBe(true);
+    expect((caught as Error).message).toMatch(message);
+  });
+});
+
+describe('shutdown', () => {
+  it("stops top-level processes newest first with 'shutdown' and resolves when all are gone", async () => {
+    const sched = createDeterministicScheduler({ seed: 1 });
+    const rt = createRuntime({ dispatcher: sched, clock: sched, entropy: createSeededEntropy(1) });
+    const exits: string[] = [];
+    rt.inspect((e) => {
+      if (e.type === 'rt.exit') exits.push(`${e.pid.id}:${JSON.stringify(e.reason)}`);
+    });
+    rt.spawn(idle);
+    rt.spawn(idle);
+    rt.spawn(idle);
+    await rt.shutdown();
+    expect(exits).toEqual(['3:"shutdown"', '2:"shutdown"', '1:"shutdown"']);
+    expect(rt.processes()).toEqual([]);
+    expect(sched.now()).toBe(0);
+  });
+
+  it('kills a process that traps the shutdown signal and stays, once timeoutMs has passed', async () => {
+    const sched = createDeterministicScheduler({ seed: 1 });
+    const rt = createRuntime({ dispatcher: sched, clock: sched, entropy: createSeededEntropy(1) });
+    const log: Received[] = [];
+    const stubborn = rt.spawn(recorder(log), { trapExit: true });
+    const downs: Received[] = [];
+    rt.monitor(rt.spawn(recorder(downs)), stubborn);
+    const exits: string[] = [];
+    rt.inspect((e) => {
+      if (e.type === 'rt.exit') exits.push(`${e.pid.id}:${JSON.stringify(e.reason)}@${sched.now()}`);
+    });
+    await rt.shutdown({ timeoutMs: 1000 });
+    expect(log).toEqual([{ type: 'rt.exit', from: undefined, reason: 'shutdown' }]);
+    expect(exits).toEqual([`2:"shutdown"@0`, `1:"killed"@1000`]);
+    expect(rt.processes()).toEqual([]);
   });
 });
 

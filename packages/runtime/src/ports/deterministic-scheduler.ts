@@ -24,6 +24,22 @@ export const uniformStrategy: Strategy = (candidates, random) => random(candidat
 /** Always the oldest runnable candidate: the schedule a live dispatcher would most likely take. */
 export const fifoStrategy: Strategy = () => 0;
 
+/**
+ * Two candidates can share a label (two timers with one name, such as the same `after` delay in
+ * two invoked copies of one child machine). A recorded decision must name exactly one candidate,
+ * or a replay may take the other one: repeats get `~1`, `~2`, … in candidate order, which is
+ * itself deterministic (ready order, then timer creation order).
+ */
+function disambiguate(labels: string[]): void {
+  const seen = new Map<string, number>();
+  for (let i = 0; i < labels.length; i++) {
+    const label = labels[i] as string;
+    const repeats = seen.get(label) ?? 0;
+    seen.set(label, repeats + 1);
+    if (repeats > 0) labels[i] = `${label}~${repeats}`;
+  }
+}
+
 /** Options of the deterministic scheduler. */
 export interface DeterministicSchedulerOptions {
   /** Seed of the choice stream. Default 0. */
@@ -71,7 +87,9 @@ interface Candidate {
  * sched.decisions; // ['deliver:ext>1@0']
  * ```
  */
-export function createDeterministicScheduler(options: DeterministicSchedulerOptions = {}): DeterministicScheduler {
+export function createDeterministicScheduler(
+  options: DeterministicSchedulerOptions = {},
+): DeterministicScheduler {
   return new DeterministicScheduler(options);
 }
 
@@ -275,6 +293,7 @@ export class DeterministicScheduler implements Dispatcher, Clock {
       const n = this.counts.get(c.label) ?? 0;
       return `${c.label}@${n}`;
     });
+    if (labels.length > 1) disambiguate(labels);
     const step = this.decisions.length;
     let index: number;
     const recorded = this.replay?.[step];
