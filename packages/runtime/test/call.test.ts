@@ -7,6 +7,7 @@ import {
   MailboxFull,
   NoProc,
   Ref,
+  createRuntime,
   exitSelf,
   reply,
   replyTo,
@@ -74,6 +75,18 @@ describe('call', () => {
     sched.runUntilIdle();
     await expect(answer).resolves.toBe(2);
     expect(sched.pendingTimers).toBe(0); // the timeout was cleared
+  });
+
+  it('resolves on the live dispatcher', async () => {
+    const rt = createRuntime();
+    const pid = rt.spawn(counter);
+    rt.send(pid, { type: 'counter.inc' });
+    await expect(rt.call(pid, { type: 'counter.get' })).resolves.toBe(1);
+    await expect(rt.call(pid, { type: 'counter.quit' })).rejects.toMatchObject({
+      code: 'RT_ERR_CALLEE_EXITED',
+      reason: { shutdown: 'asked to quit' },
+    });
+    await rt.shutdown();
   });
 
   it('reaches a process by its registered name', async () => {

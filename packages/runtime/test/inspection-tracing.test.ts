@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import pino from 'pino';
-import { createMachine } from 'xstate';
+import { createMachine, log } from 'xstate';
 import { createRuntime } from '@switchboard/runtime';
 import type { InspectionEvent, Pid, ProcessRef, XStateInspectionEvent } from '@switchboard/runtime';
 import { deterministicWorld, idle, recorder } from './support/world.js';
@@ -268,6 +268,15 @@ describe('logging', () => {
     rt.exit(pid, 'kill');
     sched.runUntilIdle();
     expect(lines).toEqual([]);
+  });
+
+  it("writes XState's log action at info, tagged with the process's pid", () => {
+    const { logger, lines } = capturedLogger('info');
+    const { sched, rt } = deterministicWorld(1, {}, { logger });
+    const pid = rt.spawn(createMachine({ on: { hi: { actions: log('hello there') } } }));
+    rt.send(pid, { type: 'hi' });
+    sched.runUntilIdle();
+    expect(lines).toEqual([expect.objectContaining({ level: 30, msg: 'hello there', actor: String(pid) })]);
   });
 
   it('warns about mailbox overflow', () => {

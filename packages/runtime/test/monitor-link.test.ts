@@ -305,6 +305,26 @@ describe('batched monitors', () => {
     await rt.shutdown();
   });
 
+  it("delivers a batched 'noproc' on the live dispatcher", async () => {
+    const rt = createRuntime();
+    const ghost = new Pid('local', 77, 0);
+    let resolveBatch: (batch: DownBatchMessage) => void = () => {};
+    const received = new Promise<DownBatchMessage>((resolve) => (resolveBatch = resolve));
+    const w = rt.spawn(
+      createMachine({
+        on: {
+          'rt.down.batch': { actions: ({ event }) => resolveBatch(event as unknown as DownBatchMessage) },
+        },
+      }),
+    );
+    const ref = rt.monitor(w, ghost, { batch: true });
+    await expect(received).resolves.toEqual({
+      type: 'rt.down.batch',
+      downs: [{ ref, pid: ghost, reason: 'noproc' }],
+    });
+    await rt.shutdown();
+  });
+
   it("uses the runtime's batchSize when the watcher sets none", () => {
     const { sched, rt } = deterministicWorld(3, {}, { batchSize: 2 });
     const w = watcher(rt);

@@ -528,6 +528,24 @@ describe('timers on the virtual clock', () => {
     expect(rt.processInfo(pid)?.state).toBe('asleep');
   });
 
+  it('replaces a pending delayed event scheduled again under the same id', () => {
+    const { sched, rt } = deterministicWorld();
+    const fired: number[] = [];
+    const pid = rt.spawn(
+      createMachine({
+        on: {
+          poke: { actions: raise({ type: 'settle' }, { delay: 100, id: 'debounce' }) },
+          settle: { actions: () => void fired.push(sched.now()) },
+        },
+      }),
+    );
+    rt.send(pid, { type: 'poke' });
+    sched.advance(50);
+    rt.send(pid, { type: 'poke' });
+    sched.runUntilIdle();
+    expect(fired).toEqual([150]);
+  });
+
   it('cancels the pending timers of a process that dies', () => {
     const { sched, rt } = deterministicWorld();
     const pid = rt.spawn(createMachine({ initial: 'a', states: { a: { after: { 100: 'b' } }, b: {} } }));
@@ -555,6 +573,40 @@ describe('timers on the virtual clock', () => {
     expect(log).toEqual([]);
     sched.advance(1);
     expect(log).toEqual(['later@350']);
+  });
+});
+
+describe('spawning from inside a process', () => {
+  it('runs the child as itself and the rest of the transition as the parent', () => {
+    const { sched, rt } = deterministicWorld();
+    const log: Received[] = [];
+    const sink = rt.spawn(recorder(log), { name: 'sink' });
+    const child = createMachine({ entry: sendToPid('sink', { type: 'from.child' }) });
+    const parent = rt.spawn(
+      createMachine({
+        on: {
+          go: {
+            actions: [
+              sendToPid('sink', { type: 'before' }),
+              ({ self }) => void rt.spawn(child, { link: (self as unknown as { pid: PidType }).pid }),
+              sendToPid('sink', { type: 'after' }),
+            ],
+          },
+        },
+      }),
+    );
+    rt.send(parent, { type: 'go' });
+    sched.runUntilIdle();
+    const childPid = rt.processes().find((p) => p.id !== sink.id && p.id !== parent.id) as PidType;
+    expect(rt.processInfo(parent)?.links).toEqual([childPid]);
+    // Who sent what, as the scheduler saw it: the parent's sends stay the parent's after the spawn.
+    const senders = sched.trace
+      .filter((t) => t.startsWith('deliver:') && t.includes('>sink'))
+      .map((t) => t.replace(/^deliver:(\d+)>sink@\d+:(.*)$/, '$1:$2'));
+    expect(senders.sort()).toEqual(
+      [`${childPid.id}:from.child`, `${parent.id}:after`, `${parent.id}:before`].sort(),
+    );
+    expect(log.map((e) => e.type).filter((t) => t !== 'from.child')).toEqual(['before', 'after']);
   });
 });
 
@@ -647,6 +699,34 @@ describe('child actors', () => {
     rt.exit(pid, 'kill');
     sched.runUntilIdle();
     expect(disposed.sort()).toEqual(['file', 'socket']);
+  });
+
+  it('still ends the process when a disposer throws', async () => {
+    const world = deterministicWorld();
+    const { sched, rt } = world;
+    const unhandled: unknown[] = [];
+    const onUnhandled = (err: unknown): void => void unhandled.push(err);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const machine = setup({
+        actors: {
+          resource: fromCallback(() => () => {
+            throw new Error('disposer broke');
+          }),
+        },
+      }).createMachine({ invoke: { src: 'resource' } });
+      const pid = rt.spawn(machine);
+      const downs = watchDown(world, pid);
+      sched.runUntilIdle();
+      rt.exit(pid, 'kill');
+      sched.runUntilIdle();
+      expect(downs.map((d) => d.reason)).toEqual(['killed']);
+      expect(rt.processes()).toHaveLength(1); // only the watcher
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
   });
 
   it('stops invoked callback actors when the process crashes', () => {

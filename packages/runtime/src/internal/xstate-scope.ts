@@ -141,8 +141,9 @@ export class XStateScope {
         setTimeout: (fn: () => void, ms: number) => clock.setTimeout(fn, ms, 'xstate-child'),
         clearTimeout: (handle: TimerHandle) => clock.clearTimeout(handle),
       },
+      // `actor` is the pid, as in every other line about a process, so log lines correlate.
       _logger: (...args: unknown[]) =>
-        kernel.logger.info({ actor: this.current?.label }, args.map(String).join(' ')),
+        kernel.logger.info({ actor: this.current?.sessionId }, args.map(String).join(' ')),
       _snapshot: { _scheduledEvents: {} },
     };
     this.scope = {
