@@ -12,9 +12,11 @@ import {
   createRuntime,
   createSeededEntropy,
   exitSelf,
+  reply,
   sendToPid,
 } from '@switchboard/runtime';
 import type {
+  CallRequest,
   DeterministicScheduler,
   DeterministicSchedulerOptions,
   DownBatchMessage,
@@ -45,6 +47,7 @@ type Op =
   | { readonly kind: 'link'; readonly i: number; readonly j: number }
   | { readonly kind: 'unlink'; readonly i: number; readonly j: number }
   | { readonly kind: 'send'; readonly i: number; readonly j: number }
+  | { readonly kind: 'call'; readonly i: number; readonly answered: boolean; readonly timeoutMs: number }
   | { readonly kind: 'noise'; readonly w: number }
   | { readonly kind: 'step'; readonly n: number };
 
@@ -86,6 +89,15 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { arbitrary: fc.record({ kind: fc.constant('link' as const), i: ix, j: ix }), weight: 2 },
   { arbitrary: fc.record({ kind: fc.constant('unlink' as const), i: ix, j: ix }), weight: 1 },
   { arbitrary: fc.record({ kind: fc.constant('send' as const), i: ix, j: ix }), weight: 1 },
+  {
+    arbitrary: fc.record({
+      kind: fc.constant('call' as const),
+      i: ix,
+      answered: fc.boolean(),
+      timeoutMs: fc.integer({ min: 0, max: 100 }),
+    }),
+    weight: 2,
+  },
   { arbitrary: fc.record({ kind: fc.constant('noise' as const), w: fc.nat({ max: 1 }) }), weight: 2 },
   {
     arbitrary: fc.record({ kind: fc.constant('step' as const), n: fc.integer({ min: 1, max: 4 }) }),
@@ -94,7 +106,10 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
 );
 const opsArb = fc.array(opArb, { maxLength: 30 });
 
-/** A worker: crashes, quits with a reason, forwards pings; ignores everything else (rt.exit too). */
+/**
+ * A worker: crashes, quits with a reason, forwards pings, answers `get` calls; ignores everything
+ * else (`ignore` calls and rt.exit too).
+ */
 const worker = setup({
   types: {
     events: {} as
@@ -102,10 +117,13 @@ const worker = setup({
       | { type: 'quit'; reason: ExitReason }
       | { type: 'forward'; to: Pid }
       | { type: 'ping' }
-      | { type: 'rt.exit' },
+      | { type: 'rt.exit' }
+      | CallRequest<{ type: 'get' }>
+      | CallRequest<{ type: 'ignore' }>,
   },
 }).createMachine({
   on: {
+    get: { actions: reply('pong') },
     crash: {
       actions: () => {
         throw new Error('crash');
@@ -125,6 +143,17 @@ interface MonitorRecord {
   demonitored?: { readonly terminated: boolean; readonly flush: boolean; readonly receivedBefore: boolean };
 }
 
+interface CallRecord {
+  readonly target: Pid;
+  readonly answered: boolean;
+  /** The target had terminated when the call was made. */
+  readonly deadAtCall: boolean;
+  outcome:
+    | { readonly state: 'pending' }
+    | { readonly state: 'resolved'; readonly value: unknown }
+    | { readonly state: 'rejected'; readonly code: string };
+}
+
 interface Run {
   readonly sched: DeterministicScheduler;
   readonly rt: Runtime;
@@ -135,6 +164,7 @@ interface Run {
   /** Exit reason of every process that terminated, from the inspection stream, by pid id. */
   readonly exits: Map<number, ExitReason[]>;
   readonly linkErrors: string[];
+  readonly calls: CallRecord[];
 }
 
 /** Number of DOWNs (single or batched) carrying `ref` that a watcher received. */
@@ -175,6 +205,7 @@ function run(ops: readonly Op[], options: DeterministicSchedulerOptions): Run {
   const killed: Pid[] = [];
   const monitors: MonitorRecord[] = [];
   const linkErrors: string[] = [];
+  const calls: CallRecord[] = [];
   const at = (i: number): Pid => workers[i % workers.length] as Pid;
   const terminated = (pid: Pid): boolean => rt.processInfo(pid) === undefined;
 
@@ -250,6 +281,20 @@ function run(ops: readonly Op[], options: DeterministicSchedulerOptions): Run {
       case 'send':
         rt.send(at(op.i), { type: 'forward', to: at(op.j) });
         break;
+      case 'call': {
+        const record: CallRecord = {
+          target: at(op.i),
+          answered: op.answered,
+          deadAtCall: terminated(at(op.i)),
+          outcome: { state: 'pending' },
+        };
+        calls.push(record);
+        rt.call(record.target, { type: op.answered ? 'get' : 'ignore' }, { timeoutMs: op.timeoutMs }).then(
+          (value) => (record.outcome = { state: 'resolved', value }),
+          (err: unknown) => (record.outcome = { state: 'rejected', code: (err as { code: string }).code }),
+        );
+        break;
+      }
       case 'noise':
         rt.send((watchers[op.w] as Run['watchers'][number]).pid, { type: 'noise' });
         break;
@@ -259,16 +304,17 @@ function run(ops: readonly Op[], options: DeterministicSchedulerOptions): Run {
     }
   }
   sched.runUntilIdle();
-  return { sched, rt, watchers, workers, killed, monitors, exits, linkErrors };
+  return { sched, rt, watchers, workers, killed, monitors, exits, linkErrors, calls };
 }
 
 const byId = (a: Pid, b: Pid): number => a.id - b.id;
 
 describe('kernel properties', () => {
   test.prop([fc.integer(), opsArb], { numRuns: 200 })(
-    'delivers exactly one DOWN per monitor and leaks no process under any interleaving',
-    (seed, ops) => {
+    'delivers exactly one DOWN per monitor, settles every call and leaks no process under any interleaving',
+    async (seed, ops) => {
       const r = run(ops, { seed });
+      for (let i = 0; i < 5; i++) await Promise.resolve(); // let the calls' outcomes reach their handlers
       const { rt } = r;
       expect(r.linkErrors).toEqual([]);
 
@@ -334,6 +380,20 @@ describe('kernel properties', () => {
       }
       expect(r.sched.isIdle()).toBe(true);
       expect(r.sched.pendingTimers).toBe(0);
+
+      // Every call settled, and how agrees with what happened to its callee.
+      for (const c of r.calls) {
+        const outcome = c.outcome;
+        expect(outcome.state).not.toBe('pending');
+        if (c.deadAtCall) expect(outcome).toEqual({ state: 'rejected', code: 'RT_ERR_NOPROC' });
+        else if (outcome.state === 'resolved') expect(c.answered && outcome.value === 'pong').toBe(true);
+        else if (outcome.state === 'rejected' && outcome.code === 'RT_ERR_CALLEE_EXITED')
+          expect(dead(c.target)).toBe(true);
+        else if (outcome.state === 'rejected' && outcome.code !== 'RT_ERR_NOPROC')
+          expect(outcome.code).toBe('RT_ERR_CALL_TIMEOUT');
+        if (!c.answered && !dead(c.target))
+          expect(outcome).toEqual({ state: 'rejected', code: 'RT_ERR_CALL_TIMEOUT' });
+      }
     },
   );
 
