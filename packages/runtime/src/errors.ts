@@ -87,11 +87,19 @@ export const MailboxOverflow = defineError(
   (target: string, capacity: number) => `mailbox of ${target} overflowed ${capacity} messages`,
 );
 /** `register` or a named spawn used a name that another live process holds. */
-export const NameTaken = defineError('RT_ERR_NAME_TAKEN', Error, (name: string) => `name ${name} is already registered`);
+export const NameTaken = defineError(
+  'RT_ERR_NAME_TAKEN',
+  Error,
+  (name: string) => `name ${name} is already registered`,
+);
 /** An option or argument is out of its documented range or of the wrong type. */
 export const InvalidOption = defineError('RT_ERR_INVALID_OPTION', TypeError, (detail: string) => detail);
 /** The runtime has been shut down; it spawns nothing more. */
-export const RuntimeStopped = defineError('RT_ERR_RUNTIME_STOPPED', Error, () => 'the runtime has been shut down');
+export const RuntimeStopped = defineError(
+  'RT_ERR_RUNTIME_STOPPED',
+  Error,
+  () => 'the runtime has been shut down',
+);
 /** A replayed decision list no longer matches what the program does. */
 export const ReplayDiverged = defineError(
   'RT_ERR_REPLAY_DIVERGED',
@@ -102,9 +110,17 @@ export const ReplayDiverged = defineError(
 /** A supervisor has no child with that id or pid. */
 export const UnknownChild = defineError('RT_ERR_UNKNOWN_CHILD', Error, (id: string) => `no child ${id}`);
 /** A supervisor already has a child with that id. */
-export const ChildExists = defineError('RT_ERR_CHILD_EXISTS', Error, (id: string) => `child ${id} already exists`);
+export const ChildExists = defineError(
+  'RT_ERR_CHILD_EXISTS',
+  Error,
+  (id: string) => `child ${id} already exists`,
+);
 /** A pool was closed; it takes no more tasks. */
-export const PoolClosed = defineError('RT_ERR_POOL_CLOSED', Error, (name: string) => `pool ${name} is closed`);
+export const PoolClosed = defineError(
+  'RT_ERR_POOL_CLOSED',
+  Error,
+  (name: string) => `pool ${name} is closed`,
+);
 /** A deterministic run hit its step bound: something loops forever. */
 export const StepLimit = defineError(
   'RT_ERR_STEP_LIMIT',

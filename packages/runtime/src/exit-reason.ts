@@ -7,7 +7,8 @@
  * Why a process ended. `'normal'` and the shutdown forms are orderly exits; `'killed'` follows
  * an untrappable `'kill'`; `{ error }` is a crash (a thrown action, a failed invariant).
  */
-export type ExitReason = 'normal' | 'shutdown' | { readonly shutdown: unknown } | 'killed' | { readonly error: unknown };
+export type ExitReason =
+  'normal' | 'shutdown' | { readonly shutdown: unknown } | 'killed' | { readonly error: unknown };
 
 /** What `exit(pid, reason)` accepts: any exit reason, or the untrappable `'kill'`. */
 export type ExitSignal = ExitReason | 'kill';

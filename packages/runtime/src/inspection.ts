@@ -20,7 +20,8 @@ export interface ProcessRef {
 
 /** An XState inspection event as the runtime forwards it (`rootId` is the process's sessionId). */
 export interface XStateInspectionEvent {
-  readonly type: '@xstate.event' | '@xstate.snapshot' | '@xstate.microstep' | '@xstate.action' | '@xstate.actor';
+  readonly type:
+    '@xstate.event' | '@xstate.snapshot' | '@xstate.microstep' | '@xstate.action' | '@xstate.actor';
   readonly rootId: string;
   readonly actorRef: ProcessRef | { readonly sessionId: string; readonly id: string };
   readonly sourceRef?: ProcessRef | { readonly sessionId: string; readonly id: string } | undefined;
@@ -32,7 +33,12 @@ export interface XStateInspectionEvent {
 
 /** Events only the runtime can see. */
 export type RuntimeInspectionEvent =
-  | { readonly type: 'rt.spawn'; readonly pid: Pid; readonly name: string | undefined; readonly parent: Pid | undefined }
+  | {
+      readonly type: 'rt.spawn';
+      readonly pid: Pid;
+      readonly name: string | undefined;
+      readonly parent: Pid | undefined;
+    }
   | { readonly type: 'rt.exit'; readonly pid: Pid; readonly reason: ExitReason }
   | {
       readonly type: 'rt.down';
@@ -42,7 +48,12 @@ export type RuntimeInspectionEvent =
       readonly reason: DownReason;
     }
   | { readonly type: 'rt.down.batch'; readonly watcher: Pid; readonly size: number }
-  | { readonly type: 'rt.monitor'; readonly ref: Ref; readonly watcher: Pid | undefined; readonly target: Pid }
+  | {
+      readonly type: 'rt.monitor';
+      readonly ref: Ref;
+      readonly watcher: Pid | undefined;
+      readonly target: Pid;
+    }
   | { readonly type: 'rt.link' | 'rt.unlink'; readonly a: Pid; readonly b: Pid }
   | {
       readonly type: 'rt.mailbox.overflow';

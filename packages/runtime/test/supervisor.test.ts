@@ -8,7 +8,7 @@ import {
   createSupervisor,
   supervisorLogic,
 } from '@switchboard/runtime';
-import type { InspectionEvent, Pid, Runtime } from '@switchboard/runtime';
+import type { DownBatchMessage, InspectionEvent, Pid, Runtime } from '@switchboard/runtime';
 
 function world(seed = 1) {
   const sched = createDeterministicScheduler({ seed, auto: false });
@@ -375,7 +375,11 @@ describe('dynamic supervisor', () => {
     const batches: number[] = [];
     const manager = rt.spawn(
       createMachine({
-        on: { 'rt.down.batch': { actions: ({ event }) => batches.push(event.downs.length) } },
+        on: {
+          'rt.down.batch': {
+            actions: ({ event }) => batches.push((event as unknown as DownBatchMessage).downs.length),
+          },
+        },
       }),
       { batchSize: 4 },
     );

@@ -62,7 +62,8 @@ export class CallPort implements Schedulable, Watcher {
   }
 
   listWork(out: WorkItem[]): void {
-    for (const sender of this.box.senders()) out.push({ owner: this, label: `deliver:${sender.label}>${this.label}`, key: sender });
+    for (const sender of this.box.senders())
+      out.push({ owner: this, label: `deliver:${sender.label}>${this.label}`, key: sender });
   }
 
   runWork(item: WorkItem): string {

@@ -14,7 +14,8 @@ import type { Entropy } from './entropy.js';
  */
 export function createSeededEntropy(seed: number): Entropy {
   const rng = xoroshiro128plus(seed | 0);
-  const int = (maxExclusive: number): number => (maxExclusive <= 1 ? 0 : uniformInt(rng, 0, maxExclusive - 1));
+  const int = (maxExclusive: number): number =>
+    maxExclusive <= 1 ? 0 : uniformInt(rng, 0, maxExclusive - 1);
   return {
     int,
     float: () => uniformInt(rng, 0, 2 ** 30 - 1) / 2 ** 30,
