@@ -3,6 +3,7 @@
  * send to another process through the dispatcher, end the process with a chosen reason.
  * Use them like any XState action: `actions: reply(({ context }) => context.count)`.
  */
+import { InvalidOption } from './errors.js';
 import type { ExitReason } from './exit-reason.js';
 import { kernelOf } from './internal/xstate-scope.js';
 import type { Pid } from './pid.js';
@@ -55,7 +56,7 @@ function resolve<T, TContext, TEvent>(
 export function reply<TContext = any, TEvent = any>(value?: ReplyValue<TContext, TEvent>) {
   return (args: ActionArgs<TContext, TEvent>): void => {
     const from = (args.event as { from?: From } | undefined)?.from;
-    if (!from) throw new TypeError('reply: the current event is not a call request (no `from`)');
+    if (!from) throw new InvalidOption('reply: the current event is not a call request (no `from`)');
     kernelOf(args.system).reply(from, value === undefined ? undefined : resolve(value, args));
   };
 }
@@ -106,7 +107,7 @@ export function sendToPid<TContext = any, TEvent = any>(
 export function exitSelf<TContext = any, TEvent = any>(reason: Value<ExitReason, TContext, TEvent>) {
   return (args: ActionArgs<TContext, TEvent>): void => {
     const self = args.self as { pid?: Pid } | undefined;
-    if (!self?.pid) throw new TypeError('exitSelf: only works inside a Switchboard process');
+    if (!self?.pid) throw new InvalidOption('exitSelf: only works inside a Switchboard process');
     kernelOf(args.system).exitSelf(self.pid, resolve(reason, args));
   };
 }

@@ -133,3 +133,9 @@ export const NondeterminismDetected = defineError(
   Error,
   (what: string) => `${what} was used inside a deterministic world; use the runtime's ports`,
 );
+/** A dynamic supervisor already runs its `maxChildren` children. */
+export const MaxChildren = defineError(
+  'RT_ERR_MAX_CHILDREN',
+  RangeError,
+  (max: number) => `the supervisor already runs its maximum of ${max} children`,
+);

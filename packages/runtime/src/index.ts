@@ -82,6 +82,7 @@ export {
   InvalidOption,
   MailboxFull,
   MailboxOverflow,
+  MaxChildren,
   NameTaken,
   NoProc,
   NondeterminismDetected,

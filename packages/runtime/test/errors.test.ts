@@ -16,6 +16,7 @@ import {
   NameTaken,
   NoProc,
   NondeterminismDetected,
+  MaxChildren,
   PoolClosed,
   ReplayDiverged,
   RuntimeStopped,
@@ -71,6 +72,7 @@ const registry: readonly Entry[] = [
   entry('ChildExists', ChildExists, ['db'], Error),
   entry('PoolClosed', PoolClosed, ['cleanup'], Error),
   entry('StepLimit', StepLimit, [1000], RangeError),
+  entry('MaxChildren', MaxChildren, [10], RangeError),
   entry('NondeterminismDetected', NondeterminismDetected, ['setTimeout'], Error),
 ];
 
@@ -89,6 +91,7 @@ const expectedCodes: Readonly<Record<string, string>> = {
   ChildExists: 'RT_ERR_CHILD_EXISTS',
   PoolClosed: 'RT_ERR_POOL_CLOSED',
   StepLimit: 'RT_ERR_STEP_LIMIT',
+  MaxChildren: 'RT_ERR_MAX_CHILDREN',
   NondeterminismDetected: 'RT_ERR_NONDETERMINISM',
 };
 

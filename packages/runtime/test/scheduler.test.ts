@@ -353,3 +353,29 @@ describe('live dispatcher', () => {
     await rt.shutdown();
   });
 });
+
+describe('deterministic scheduler in auto mode, on failure', () => {
+  it('stops the world and rejects idle() instead of throwing an uncaught exception', async () => {
+    const sched = createDeterministicScheduler({ seed: 1, maxSteps: 50 });
+    const rt = createRuntime({ dispatcher: sched, clock: sched });
+    // A process that sends itself a message for every message: it never becomes idle.
+    const loop = rt.spawn(
+      createMachine({
+        on: {
+          spin: {
+            actions: ({ self }) =>
+              (self as unknown as { send(e: { type: string }): void }).send({ type: 'spin' }),
+          },
+        },
+      }),
+    );
+    rt.send(loop, { type: 'spin' });
+    await expect(rt.idle()).rejects.toMatchObject({ code: 'RT_ERR_STEP_LIMIT' });
+    expect(sched.error).toMatchObject({ code: 'RT_ERR_STEP_LIMIT' });
+    // Later waiters learn of it too, and the world runs no more steps.
+    const steps = sched.decisions.length;
+    rt.send(loop, { type: 'spin' });
+    await expect(rt.idle()).rejects.toMatchObject({ code: 'RT_ERR_STEP_LIMIT' });
+    expect(sched.decisions.length).toBe(steps);
+  });
+});

@@ -431,7 +431,7 @@ describe('dynamic supervisor', () => {
       child: { logic: conn, restart: 'temporary' },
     });
     await settle(sched, sup.startChild());
-    await expect(settle(sched, sup.startChild())).rejects.toMatchObject({ code: 'RT_ERR_INVALID_OPTION' });
+    await expect(settle(sched, sup.startChild())).rejects.toMatchObject({ code: 'RT_ERR_MAX_CHILDREN' });
   });
 
   it('stops all children at once on shutdown', async () => {

@@ -6,7 +6,7 @@
  * multi-child stop is a *job*: children are stopped one by one (in parallel for dynamic
  * supervisors), then a continuation runs (restart, reply, exit). Events that arrive meanwhile wait.
  */
-import { ChildExists, InvalidOption, UnknownChild } from '../errors.js';
+import { ChildExists, MaxChildren, UnknownChild } from '../errors.js';
 import { formatReason, isOrderly } from '../exit-reason.js';
 import type { DownReason, ExitReason } from '../exit-reason.js';
 import type { Pid, Ref } from '../pid.js';
@@ -432,7 +432,7 @@ export class SupervisorLogic {
   private startChild(s: SupervisorSnapshot, arg: unknown, kernel: Kernel, self: Process): Pid {
     if (this.isDynamic) {
       if (s.dynamic.size >= this.options.maxChildren) {
-        throw new InvalidOption(`supervisor has reached maxChildren (${this.options.maxChildren})`);
+        throw new MaxChildren(this.options.maxChildren);
       }
       const template = this.options.template as NonNullable<NormalizedSupervisorOptions['template']>;
       const spec: ChildSpec = { ...template, id: 'dynamic', input: arg };

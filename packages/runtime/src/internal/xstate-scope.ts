@@ -9,6 +9,7 @@
  * One scope object serves every process: its `self` is switched for each transition (a stack
  * handles the one nesting case, a spawn from inside a transition).
  */
+import { InvalidOption } from '../errors.js';
 import type { TimerHandle } from '../ports/clock.js';
 import type { Runtime } from '../runtime.js';
 import type { Kernel } from './kernel.js';
@@ -47,7 +48,7 @@ export interface RuntimeSystem {
 /** Gets the kernel from XState action arguments' `system`. */
 export function kernelOf(system: unknown): Kernel {
   const runtime = (system as Partial<RuntimeSystem> | undefined)?.runtime;
-  if (!runtime) throw new TypeError('this action only works inside a Switchboard process');
+  if (!runtime) throw new InvalidOption('this action only works inside a Switchboard process');
   return runtime as Kernel;
 }
 

@@ -115,7 +115,9 @@ export class DeterministicScheduler implements Dispatcher, Clock {
   private microtaskScheduled = false;
   private immediateScheduled = false;
   private running = false;
-  private waiters: (() => void)[] = [];
+  private waiters: { resolve: () => void; reject: (err: unknown) => void }[] = [];
+  /** Set when a step run by the auto mode threw: the world stops and `idle()` rejects with it. */
+  private failure: { error: unknown } | undefined;
   private readonly work: WorkItem[] = [];
 
   constructor(options: DeterministicSchedulerOptions) {
@@ -157,8 +159,14 @@ export class DeterministicScheduler implements Dispatcher, Clock {
   }
 
   idle(): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure.error);
     if (this.isIdle()) return Promise.resolve();
-    return new Promise((resolve) => this.waiters.push(resolve));
+    return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
+  }
+
+  /** The error that stopped an auto-mode world (a step limit, a diverged replay), if any. */
+  get error(): unknown {
+    return this.failure?.error;
   }
 
   // --- Clock
@@ -340,9 +348,26 @@ export class DeterministicScheduler implements Dispatcher, Clock {
     queueMicrotask(() => {
       this.microtaskScheduled = false;
       if (this.running) return;
-      this.runUntilIdle({ advanceTime: false });
-      this.scheduleTimeJump();
+      this.autoRun(() => this.runUntilIdle({ advanceTime: false }));
     });
+  }
+
+  /**
+   * Runs a step batch for the auto mode. A throw there has no caller to reach, so instead of an
+   * uncaught exception the world stops and every `idle()` waiter (now or later) rejects with it.
+   */
+  private autoRun(run: () => void): void {
+    if (this.failure) return;
+    try {
+      run();
+    } catch (error) {
+      this.failure = { error };
+      const waiters = this.waiters;
+      this.waiters = [];
+      for (const waiter of waiters) waiter.reject(error);
+      return;
+    }
+    this.scheduleTimeJump();
   }
 
   // Virtual time moves only when everything else has settled: after microtasks (the awaiting
@@ -353,15 +378,14 @@ export class DeterministicScheduler implements Dispatcher, Clock {
     setImmediate(() => {
       this.immediateScheduled = false;
       if (this.running) return;
-      if (!this.isIdle()) {
+      this.autoRun(() => {
+        if (this.isIdle()) {
+          const next = this.nextDeadline();
+          if (next === undefined) return;
+          this.time = Math.max(this.time, next);
+        }
         this.runUntilIdle({ advanceTime: false });
-      } else {
-        const next = this.nextDeadline();
-        if (next === undefined) return;
-        this.time = Math.max(this.time, next);
-        this.runUntilIdle({ advanceTime: false });
-      }
-      this.scheduleTimeJump();
+      });
     });
   }
 
@@ -369,6 +393,6 @@ export class DeterministicScheduler implements Dispatcher, Clock {
     if (this.waiters.length === 0 || !this.isIdle()) return;
     const waiters = this.waiters;
     this.waiters = [];
-    for (const resolve of waiters) resolve();
+    for (const waiter of waiters) waiter.resolve();
   }
 }
