@@ -1,0 +1,69 @@
+/**
+ * `createMemoryRegistry`: the in-memory implementation of the {@link Registry} port, EMQX's
+ * `emqx_cm_registry` for a single node. It owns one bag of (clientId, pid) rows. The promises
+ * it returns are already settled: the port is async only so that a cluster backend (Redis) can
+ * implement it too.
+ */
+import type { Pid } from '@switchboard/runtime';
+import type { Registry } from './registry.js';
+
+/** The in-memory registry: the {@link Registry} port plus a synchronous listing for tests and the inspector. */
+export interface MemoryRegistry extends Registry {
+  /** Every (clientId, pid) row, grouped by client id, each group in registration order. */
+  rows(): { readonly clientId: string; readonly pid: Pid }[];
+}
+
+/**
+ * Creates an empty in-memory registry: a bag clientId → pid where registering a row twice keeps
+ * one, unregister deletes exactly one (clientId, pid) row, and lookups list pids oldest
+ * registration first.
+ *
+ * @example
+ * ```ts
+ * const registry = createMemoryRegistry();
+ * await registry.register('c1', oldPid);
+ * await registry.register('c1', newPid);
+ * await registry.unregister('c1', oldPid); // newPid's row stays
+ * await registry.lookup('c1'); // [newPid]
+ * ```
+ */
+export function createMemoryRegistry(): MemoryRegistry {
+  // clientId → (String(pid) → pid): pids are objects, so they key by their text; a Map keeps
+  // insertion order, which is registration order (a re-registered pair keeps its first place).
+  const bag = new Map<string, Map<string, Pid>>();
+  let size = 0;
+
+  return {
+    register(clientId, pid) {
+      const key = String(pid);
+      let pids = bag.get(clientId);
+      if (pids === undefined) {
+        pids = new Map();
+        bag.set(clientId, pids);
+      }
+      if (!pids.has(key)) {
+        pids.set(key, pid);
+        size++;
+      }
+      return Promise.resolve();
+    },
+    unregister(clientId, pid) {
+      const pids = bag.get(clientId);
+      if (pids?.delete(String(pid))) {
+        size--;
+        if (pids.size === 0) bag.delete(clientId);
+      }
+      return Promise.resolve();
+    },
+    lookup(clientId) {
+      const pids = bag.get(clientId);
+      return Promise.resolve(pids === undefined ? [] : [...pids.values()]);
+    },
+    size: () => size,
+    rows() {
+      const out: { clientId: string; pid: Pid }[] = [];
+      for (const [clientId, pids] of bag) for (const pid of pids.values()) out.push({ clientId, pid });
+      return out;
+    },
+  };
+}
