@@ -1,0 +1,82 @@
+/**
+ * The channel manager process (EMQX's `emqx_cm` gen_server): it owns the pmon, learns of new
+ * channels from `ch.registered` (the monitor request a registration sends before it inserts any
+ * row), and of dead ones from `rt.down.batch` events. For each batch it erases the pids from the
+ * pmon, marks EVERY drained pid disconnected (also those the pmon did not know: the second half
+ * of EMQX's live-count fix), and hands ONE cleanup task for the whole batch to the pool.
+ */
+import { PMon, reply } from '@switchboard/runtime';
+import type { DownReason, Pid, Ref, Runtime } from '@switchboard/runtime';
+import { setup } from 'xstate';
+
+/** One death as the manager handles it. */
+export interface Death {
+  readonly pid: Pid;
+  readonly reason: DownReason;
+}
+
+/** What the manager process does with what it hears; supplied by `createChannelManager`. */
+export interface ManagerBehaviour {
+  readonly runtime: Runtime;
+  /** Marks a dead pid disconnected (synchronously, before the async cleanup: the count falls first). */
+  markDead(death: Death, knownClientId: string | undefined): void;
+  /** Queues the cleanup of one batch on the pool. */
+  submitCleanup(deaths: readonly Death[]): void;
+}
+
+/** Messages the manager process handles. */
+export type ManagerEvent =
+  | { readonly type: 'ch.registered'; readonly clientId: string; readonly pid: Pid }
+  | { readonly type: 'rt.down.batch'; readonly downs: readonly Death[] }
+  | { readonly type: 'rt.down'; readonly ref: Ref; readonly pid: Pid; readonly reason: DownReason }
+  | { readonly type: 'ch.sync'; readonly from: unknown }
+  | { readonly type: 'ch.pmon.size'; readonly from: unknown };
+
+/** The manager's context: its pmon (pid → client id) and what to do with deaths. */
+export interface ManagerContext {
+  readonly pmon: PMon<Pid, string, Ref>;
+  readonly behaviour: ManagerBehaviour;
+}
+
+/** The manager machine. Its input is the behaviour; it keeps the pmon in its context. */
+export const managerMachine = setup({
+  types: {
+    context: {} as ManagerContext,
+    events: {} as ManagerEvent,
+    input: {} as ManagerBehaviour,
+  },
+}).createMachine({
+  id: 'channel-manager',
+  context: ({ input, self }) => {
+    const owner = (self as unknown as { pid: Pid }).pid;
+    const runtime = input.runtime;
+    // Batched monitors: deaths come back as `rt.down.batch`, at most `batchSize` per event.
+    const pmon = new PMon<Pid, string, Ref>({
+      monitor: (pid) => runtime.monitor(owner, pid, { batch: true }),
+      demonitor: (ref) => void runtime.demonitor(ref, { flush: true }),
+    });
+    return { pmon, behaviour: input };
+  },
+  on: {
+    'ch.registered': {
+      actions: ({ context, event }) => {
+        context.pmon.monitor(event.pid, event.clientId);
+      },
+    },
+    'rt.down.batch': {
+      actions: ({ context, event }) => handleDeaths(context, event.downs),
+    },
+    'rt.down': {
+      actions: ({ context, event }) => handleDeaths(context, [event]),
+    },
+    'ch.sync': { actions: reply(() => 'ok') },
+    'ch.pmon.size': { actions: reply(({ context }) => context.pmon.count) },
+  },
+});
+
+function handleDeaths({ pmon, behaviour }: ManagerContext, downs: readonly Death[]): void {
+  const known = new Map<string, string>();
+  for (const [pid, clientId] of pmon.eraseAll(downs.map((d) => d.pid))) known.set(String(pid), clientId);
+  for (const death of downs) behaviour.markDead(death, known.get(String(death.pid)));
+  if (downs.length > 0) behaviour.submitCleanup(downs);
+}
