@@ -7,7 +7,7 @@
  * public ETS tables); only monitoring and DOWN handling go through the manager's mailbox.
  */
 import { createPool, formatReason } from '@switchboard/runtime';
-import type { Pid, Pool, Runtime } from '@switchboard/runtime';
+import type { DownReason, Pid, Pool, Runtime } from '@switchboard/runtime';
 import type { ChannelHost } from './channel-host.js';
 import { ChannelTables } from './channel-tables.js';
 import type { ChannelStats } from './channel-tables.js';
@@ -161,7 +161,8 @@ export function createChannelManager(runtime: Runtime, options: ChannelManagerOp
       const clientId = tables.cleanDown(pid);
       if (clientId === undefined) continue;
       await registry.unregister(clientId, pid);
-      hooks.emit('session.terminated', clientId, pid, formatReason(reason));
+      // Every death ends its session, except a takeover: that session lives on in the taker.
+      if (!isTakenover(reason)) hooks.emit('session.terminated', clientId, pid, formatReason(reason));
       if (tables.lookup(clientId).length === 0) hooks.forget(clientId);
     }
   };
@@ -216,7 +217,8 @@ export function createChannelManager(runtime: Runtime, options: ChannelManagerOp
   };
 
   const discardSession = async (clientId: string): Promise<void> => {
-    for (const chanPid of await registry.lookup(clientId)) await stepdown('ch.discard', clientId, chanPid, kickMs);
+    for (const chanPid of await registry.lookup(clientId))
+      await stepdown('ch.discard', clientId, chanPid, kickMs);
   };
 
   const takeoverSession = async (clientId: string) => {
@@ -318,14 +320,20 @@ export function createChannelManager(runtime: Runtime, options: ChannelManagerOp
   return manager;
 }
 
+function isTakenover(reason: DownReason): boolean {
+  return typeof reason === 'object' && 'shutdown' in reason && reason.shutdown === 'takenover';
+}
+
 /** @throws {TypeError} CH_ERR_INVALID_CLIENT_ID */
 export function checkClientId(clientId: unknown): asserts clientId is string {
-  if (typeof clientId !== 'string' || clientId.length === 0) throw new InvalidClientId('must be a non-empty string');
+  if (typeof clientId !== 'string' || clientId.length === 0)
+    throw new InvalidClientId('must be a non-empty string');
   if (clientId.length > 65535) throw new InvalidClientId('longer than 65535 characters');
 }
 
 function positive(name: string, value: number): number {
-  if (!(typeof value === 'number' && value > 0)) throw new InvalidChannelOption(`${name} must be > 0, got ${String(value)}`);
+  if (!(typeof value === 'number' && value > 0))
+    throw new InvalidChannelOption(`${name} must be > 0, got ${String(value)}`);
   return value;
 }
 

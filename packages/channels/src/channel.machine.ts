@@ -434,7 +434,6 @@ export const channelMachine = setup({
             actions: [
               'adoptSession',
               { type: 'markDisconnected', params: { reason: 'takenover' } },
-              { type: 'hook', params: { name: 'session.terminated', reason: 'takenover_expiry0' } },
               exitSelf({ shutdown: 'session_ended' }),
             ],
           },
@@ -489,7 +488,6 @@ export const channelMachine = setup({
             guard: 'endsWithConnection',
             actions: [
               { type: 'markDisconnected', params: { reason: 'takenover' } },
-              { type: 'hook', params: { name: 'session.terminated', reason: 'takenover_expiry0' } },
               exitSelf({ shutdown: 'session_ended' }),
             ],
           },
@@ -515,10 +513,7 @@ export const channelMachine = setup({
             expiryChunk: [
               {
                 guard: 'expiryDue',
-                actions: [
-                  { type: 'hook', params: { name: 'session.terminated', reason: 'expired' } },
-                  exitSelf({ shutdown: 'expired' }),
-                ],
+                actions: [exitSelf({ shutdown: 'expired' })],
               },
               {
                 target: 'expiring',
@@ -535,10 +530,7 @@ export const channelMachine = setup({
         'ch.takeover.begin': [
           {
             guard: 'endsWithConnection',
-            actions: [
-              { type: 'hook', params: { name: 'session.terminated', reason: 'takenover_expiry0' } },
-              exitSelf({ shutdown: 'session_ended' }),
-            ],
+            actions: [exitSelf({ shutdown: 'session_ended' })],
           },
           {
             target: 'takingOver',
@@ -557,7 +549,6 @@ export const channelMachine = setup({
         takeoverGrace: {
           actions: [
             { type: 'markDisconnected', params: { reason: 'takeover_timeout' } },
-            { type: 'hook', params: { name: 'session.terminated', reason: 'takeover_timeout' } },
             exitSelf({ shutdown: 'takeover_timeout' }),
           ],
         },

@@ -20,8 +20,20 @@ export const InvalidClientId = defineError(
   (detail: string) => `invalid client id: ${detail}`,
 );
 /** An option of the channel manager is out of range. */
-export const InvalidChannelOption = defineError('CH_ERR_INVALID_OPTION', TypeError, (detail: string) => detail);
+export const InvalidChannelOption = defineError(
+  'CH_ERR_INVALID_OPTION',
+  TypeError,
+  (detail: string) => detail,
+);
 /** The channel manager process is gone (closed or crashed). */
-export const ManagerDown = defineError('CH_ERR_MANAGER_DOWN', Error, () => 'the channel manager is not running');
+export const ManagerDown = defineError(
+  'CH_ERR_MANAGER_DOWN',
+  Error,
+  () => 'the channel manager is not running',
+);
 /** A serialised session could not be decoded. */
-export const BadSession = defineError('CH_ERR_BAD_SESSION', TypeError, (detail: string) => `bad session: ${detail}`);
+export const BadSession = defineError(
+  'CH_ERR_BAD_SESSION',
+  TypeError,
+  (detail: string) => `bad session: ${detail}`,
+);

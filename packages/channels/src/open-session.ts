@@ -49,7 +49,12 @@ export interface OpenSessionDeps {
   readonly policy: DuplicateIdPolicy | undefined;
   readonly kickMs: number;
   registerChannel(clientId: string, pid: Pid, connInfo: ConnInfo): Promise<void>;
-  stepdown(action: StepdownAction, clientId: string, pid: Pid, timeoutMs: number): Promise<StepdownResult | undefined>;
+  stepdown(
+    action: StepdownAction,
+    clientId: string,
+    pid: Pid,
+    timeoutMs: number,
+  ): Promise<StepdownResult | undefined>;
   takeoverSession(clientId: string): Promise<{ readonly pid: Pid; readonly session: unknown } | undefined>;
   takeoverEnd(pid: Pid): Promise<readonly ChannelMessage[] | undefined>;
   checkClientId(clientId: unknown): asserts clientId is string;
@@ -60,14 +65,18 @@ export interface OpenSessionDeps {
  * is held, a previous channel's cleanup is pending, the policy is `'reject-new'` and the id is in
  * use, or the opener died on the way.
  */
-export async function openSession(request: OpenSessionRequest, deps: OpenSessionDeps): Promise<OpenSessionResult> {
+export async function openSession(
+  request: OpenSessionRequest,
+  deps: OpenSessionDeps,
+): Promise<OpenSessionResult> {
   const { runtime, registry, locker } = deps;
-  const { cleanStart, clientInfo, connInfo, pid } = request;
+  const { cleanStart, clientInfo, pid } = request;
   const clientId = clientInfo.clientId;
   deps.checkClientId(clientId);
 
   await throttle(clientId, deps);
-  if (!(await locker.acquire(clientId, pid))) throw new ClientIdUnavailable(clientId, 'locked by another open');
+  if (!(await locker.acquire(clientId, pid)))
+    throw new ClientIdUnavailable(clientId, 'locked by another open');
   try {
     const alive = (): void => {
       if (!runtime.isAlive(pid)) throw new ClientIdUnavailable(clientId, 'the opening channel died');
@@ -138,11 +147,13 @@ async function resume(
 async function throttle(clientId: string, deps: OpenSessionDeps): Promise<void> {
   const { runtime, tables, registry } = deps;
   for (const p of tables.lookup(clientId)) {
-    if (!runtime.isAlive(p)) throw new ClientIdUnavailable(clientId, 'a previous channel is still being cleaned up');
+    if (!runtime.isAlive(p))
+      throw new ClientIdUnavailable(clientId, 'a previous channel is still being cleaned up');
   }
   for (const p of await registry.lookup(clientId)) {
     if (p.node !== runtime.node || runtime.isAlive(p)) continue;
-    if (tables.connOf(p)) throw new ClientIdUnavailable(clientId, 'a previous channel is still being cleaned up');
+    if (tables.connOf(p))
+      throw new ClientIdUnavailable(clientId, 'a previous channel is still being cleaned up');
     await registry.unregister(clientId, p);
   }
 }

@@ -122,8 +122,7 @@ describe('openSession', () => {
     const r = await open(w, 'c1', next, false);
     expect(r.present).toBe(false);
     await w.cm.sync();
-    expect(w.exits.get(String(old))).toMatchObject({ shutdown: expect.any(String) });
-    expect(w.exits.get(String(old))).not.toEqual({ shutdown: 'takenover' });
+    expect(w.exits.get(String(old))).toEqual({ shutdown: 'session_ended' });
   });
 
   it('refuses an open while the lock is held (try-lock, no queue)', async () => {

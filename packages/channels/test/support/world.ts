@@ -4,7 +4,12 @@
  * and helpers to start channel processes and observe how they end.
  */
 import { createMachine } from 'xstate';
-import { createDeterministicScheduler, createRuntime, createSeededEntropy, exitSelf } from '@switchboard/runtime';
+import {
+  createDeterministicScheduler,
+  createRuntime,
+  createSeededEntropy,
+  exitSelf,
+} from '@switchboard/runtime';
 import type { DeterministicScheduler, ExitReason, InspectionEvent, Pid, Runtime } from '@switchboard/runtime';
 import { createChannelManager } from '../../src/channel-manager.js';
 import type { ChannelManager, ChannelManagerOptions } from '../../src/channel-manager.js';
@@ -33,10 +38,18 @@ export function world(seed = 1, options: ChannelManagerOptions = {}): World {
 }
 
 /** Starts a channel process running the channel behaviour; `outbound` collects what it would send. */
-export function startChannel(w: World, clientId: string, connected = true): { pid: Pid; sent: ChannelMessage[] } {
+export function startChannel(
+  w: World,
+  clientId: string,
+  connected = true,
+): { pid: Pid; sent: ChannelMessage[] } {
   const sent: ChannelMessage[] = [];
   const pid = w.rt.spawn(channelMachine, {
-    input: { clientId, host: w.cm.host, outbound: connected ? (m: ChannelMessage) => sent.push(m) : undefined },
+    input: {
+      clientId,
+      host: w.cm.host,
+      outbound: connected ? (m: ChannelMessage) => sent.push(m) : undefined,
+    },
   });
   return { pid, sent };
 }
@@ -62,7 +75,11 @@ export async function open(
 /** Old channels that misbehave in the ways a stepdown must survive. */
 export const misbehaving = {
   /** Exits `normal` on any request, without replying. */
-  exitsNormal: createMachine({ on: { '*': '.done' }, initial: 'up', states: { up: {}, done: { type: 'final' } } }),
+  exitsNormal: createMachine({
+    on: { '*': '.done' },
+    initial: 'up',
+    states: { up: {}, done: { type: 'final' } },
+  }),
   /** Exits `shutdown` on any request, without replying. */
   exitsShutdown: createMachine({ on: { '*': { actions: exitSelf('shutdown') } } }),
   /** Never replies. */
