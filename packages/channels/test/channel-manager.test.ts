@@ -116,7 +116,8 @@ describe('openSession', () => {
 
   it('ends an expiry-0 session instead of handing it over', async () => {
     const w = world();
-    const old = startChannel(w, 'c1', false).pid;
+    // Connected: an expiry-0 session without a socket would already have ended by itself.
+    const old = startChannel(w, 'c1', true).pid;
     await open(w, 'c1', old, false, 0);
     const next = startChannel(w, 'c1').pid;
     const r = await open(w, 'c1', next, false);
