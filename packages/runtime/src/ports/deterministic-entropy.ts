@@ -1,5 +1,6 @@
 /** The seeded Entropy: a reproducible stream (xoroshiro128+ from pure-rand). */
 import { uniformInt } from 'pure-rand/distribution/uniformInt';
+import { mixSeed } from './seed.js';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import type { Entropy } from './entropy.js';
 
@@ -13,7 +14,7 @@ import type { Entropy } from './entropy.js';
  * ```
  */
 export function createSeededEntropy(seed: number): Entropy {
-  const rng = xoroshiro128plus(seed | 0);
+  const rng = xoroshiro128plus(mixSeed(seed));
   const int = (maxExclusive: number): number =>
     maxExclusive <= 1 ? 0 : uniformInt(rng, 0, maxExclusive - 1);
   return {

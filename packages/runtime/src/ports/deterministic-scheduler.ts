@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import { uniformInt } from 'pure-rand/distribution/uniformInt';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
+import { mixSeed } from './seed.js';
 import { ReplayDiverged, StepLimit } from '../errors.js';
 import type { Clock, TimerHandle } from './clock.js';
 import type { DispatchHost, Dispatcher, Schedulable, WorkItem } from './dispatcher.js';
@@ -121,7 +122,7 @@ export class DeterministicScheduler implements Dispatcher, Clock {
   private readonly work: WorkItem[] = [];
 
   constructor(options: DeterministicSchedulerOptions) {
-    this.rng = xoroshiro128plus((options.seed ?? 0) | 0);
+    this.rng = xoroshiro128plus(mixSeed(options.seed ?? 0));
     this.strategy = options.strategy ?? uniformStrategy;
     this.replay = options.replay;
     this.strictReplay = options.strictReplay ?? true;
