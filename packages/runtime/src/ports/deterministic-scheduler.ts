@@ -160,6 +160,8 @@ export class DeterministicScheduler implements Dispatcher, Clock {
   }
 
   idle(): Promise<void> {
+    // The failure is an error the runtime threw (RT_ERR_STEP_LIMIT, RT_ERR_REPLAY_DIVERGED…), passed on unchanged.
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
     if (this.failure) return Promise.reject(this.failure.error);
     if (this.isIdle()) return Promise.resolve();
     return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));

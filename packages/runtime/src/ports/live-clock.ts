@@ -1,5 +1,5 @@
 /** The live Clock: Node's monotonic time and timers. */
-import type { Clock, TimerHandle } from './clock.js';
+import type { Clock } from './clock.js';
 
 /** The longest delay a Node timer holds; longer ones would fire at once, so they are chained. */
 export const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -20,9 +20,9 @@ export function createLiveClock(): Clock {
     now,
     setTimeout: (fn, ms) => {
       const delay = Math.max(0, ms);
-      if (delay <= MAX_TIMER_MS) return setTimeout(fn, delay) as unknown as TimerHandle;
+      if (delay <= MAX_TIMER_MS) return setTimeout(fn, delay);
       const handle: LongTimer = { current: undefined };
-      if (delay === Infinity) return handle as unknown as TimerHandle;
+      if (delay === Infinity) return handle;
       const deadline = now() + delay;
       const arm = (): void => {
         const left = deadline - now();
@@ -30,7 +30,7 @@ export function createLiveClock(): Clock {
           left <= MAX_TIMER_MS ? setTimeout(fn, Math.max(0, left)) : setTimeout(arm, MAX_TIMER_MS);
       };
       arm();
-      return handle as unknown as TimerHandle;
+      return handle;
     },
     clearTimeout: (handle) => {
       const long = handle as unknown as Partial<LongTimer> & object;
