@@ -262,6 +262,36 @@ describe('stepdown against old channels that misbehave', () => {
     });
   }
 
+  for (const behaviour of behaviours) {
+    it(`takeover end to an old channel that ${behaviour} gives its pendings only when it answers`, async () => {
+      const w = world(9, { timeouts: { takeoverMs: 1000 } });
+      let old: Pid;
+      if (behaviour === 'replies') {
+        old = startChannel(w, 'c1', false).pid;
+        await open(w, 'c1', old, false);
+        expect((await w.cm.takeoverSession('c1'))?.pid).toEqual(old);
+        // After begin, a delivery to the old channel goes to its pendings only.
+        w.rt.send(old, { type: 'ch.deliver', message: message(7) });
+      } else {
+        old = await oldChannel(w, behaviour);
+      }
+      const started = w.sched.now();
+      const pendings = await w.cm.takeoverEnd(old);
+      await w.cm.sync();
+      const reason = w.exits.get(String(old));
+      if (behaviour === 'replies') {
+        expect(pendings?.map((m) => m.id)).toEqual(['m7']);
+        expect(reason).toEqual({ shutdown: 'takenover' });
+      } else {
+        expect(pendings).toBeUndefined();
+        // Gone by itself (normal, shutdown), killed on timeout (hangs), or killed before (dead).
+        expect(reason).toEqual(expected[behaviour].kick);
+      }
+      if (behaviour === 'hangs') expect(w.sched.now() - started).toBe(1000);
+      emptyTables(w);
+    });
+  }
+
   it('takeover end to a channel that never answers yields nothing and kills it after takeoverMs', async () => {
     const w = world(5, { timeouts: { takeoverMs: 1000 } });
     const hanging = w.rt.spawn(misbehaving.hangs);
