@@ -108,6 +108,28 @@ describe('openSession', () => {
     expect(await w.cm.lookupChannels('c1')).toEqual([next.pid]);
   });
 
+  it('with several channels for one id, discards all but the last and takes the last over (§H.14)', async () => {
+    const w = world();
+    const first = startChannel(w, 'c1', false).pid;
+    const second = startChannel(w, 'c1', false).pid;
+    // Two channels registered for one id (as after a partition heals): both opened, no lock between.
+    await open(w, 'c1', first, true);
+    await w.cm.registerChannel('c1', second, { transport: 'test' });
+    w.rt.send(second, {
+      type: 'ch.opened',
+      session: w.cm.sessions.create({ clientId: 'c1' }, { transport: 't' }, 0),
+      present: false,
+      pendings: [],
+    });
+    const next = startChannel(w, 'c1').pid;
+    const r = await open(w, 'c1', next, false);
+    await w.cm.sync();
+    expect(r.present).toBe(true);
+    expect(w.exits.get(String(first))).toEqual({ shutdown: 'discarded' });
+    expect(w.exits.get(String(second))).toEqual({ shutdown: 'takenover' });
+    expect(await w.cm.lookupChannels('c1')).toEqual([next]);
+  });
+
   it('resume with nothing to take over creates a fresh session', async () => {
     const w = world();
     const { pid } = startChannel(w, 'c1');
