@@ -392,17 +392,18 @@ describe('races', () => {
     const old = startChannel(w, 'c1', false).pid;
     await open(w, 'c1', old, false);
     const next = startChannel(w, 'c1');
-    let n = 0;
-    const publish = (): void => {
-      if (n >= 100) return;
-      w.cm.deliver('c1', message(++n));
-      // Publish on every dispatcher step until 100: deliveries land before, during and after the takeover.
-      w.sched.setTimeout(publish, 0, 'publish');
-    };
-    publish();
-    const r = await open(w, 'c1', next.pid, false);
+    // Publish one message each time the world settles, while the takeover runs: deliveries land
+    // in the old session (before begin), in the old channel's pendings (between begin and end),
+    // and in the new channel (once it is registered).
+    const opening = open(w, 'c1', next.pid, false);
+    for (let i = 1; i <= 100; i++) {
+      w.cm.deliver('c1', message(i));
+      await w.rt.idle();
+    }
+    const r = await opening;
     expect(r.present).toBe(true);
-    while (n < 100) await w.rt.idle();
+    expect(r.pendings.length).toBeGreaterThan(0);
+    expect(r.pendings.length).toBeLessThan(100);
     await w.cm.sync();
     expect(next.sent.map((m) => m.payload)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
   });
