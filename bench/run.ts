@@ -1,12 +1,13 @@
 /**
  * `npm run bench` — runs every benchmark (each in its own Node process), prints the tables and
- * rewrites the "## Runtime" section of docs/benchmarks.md. `npm run bench -- runtime-memory`
- * runs only the named ones and replaces only their blocks in the document.
+ * rewrites their blocks of docs/benchmarks.md. `npm run bench -- runtime-memory` runs only the
+ * named ones and replaces only their blocks in the document.
  *
- * The document is edited between markers, so other sections (added by later benchmarks) stay:
+ * The document is edited between markers, so other sections stay:
  *   <!-- bench:machine:start --> … <!-- bench:machine:end -->      the machine and date
- *   <!-- bench:runtime:start --> … <!-- bench:runtime:end -->      this section
- *   <!-- bench:runtime-memory:start --> … (one block per benchmark, inside the section)
+ *   <!-- bench:runtime:start --> … <!-- bench:runtime:end -->      the "## Runtime" section
+ *   <!-- bench:runtime-memory:start --> … (one block per runtime benchmark, inside that section)
+ *   <!-- bench:channels:start --> … <!-- bench:channels:end -->    the "## Channel manager" section
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, totalmem } from 'node:os';
@@ -15,7 +16,11 @@ import { format, resolveConfig } from 'prettier';
 import { goalsTable, markdownTable, printResult, ROOT, runChild } from './lib.js';
 import type { BenchResult } from './lib.js';
 
-const BENCHMARKS = ['runtime-memory', 'runtime-throughput', 'death-storm'] as const;
+/** The benchmarks of the "## Runtime" section: one block each, inside it. */
+const RUNTIME_BENCHMARKS = ['runtime-memory', 'runtime-throughput', 'death-storm'] as const;
+/** Benchmarks whose block is a whole section of its own (`## …`), after the runtime's. */
+const SECTION_BENCHMARKS = ['channels'] as const;
+const BENCHMARKS = [...RUNTIME_BENCHMARKS, ...SECTION_BENCHMARKS] as const;
 type BenchName = (typeof BENCHMARKS)[number];
 
 const DOC = join(ROOT, 'docs', 'benchmarks.md');
@@ -64,7 +69,19 @@ const BLOCK_TITLES: Record<BenchName, string> = {
   'runtime-memory': '### Memory per idle process (`bench/runtime-memory.ts`)',
   'runtime-throughput': '### Spawn, send and call (`bench/runtime-throughput.ts`)',
   'death-storm': '### Death storm (`bench/death-storm.ts`)',
+  channels: '## Channel manager',
 };
+
+/** Text between a block's title and its "Measured …" line. */
+const BLOCK_INTROS: Partial<Record<BenchName, string>> = {
+  channels: `The channel manager of \`@switchboard/channels\` (\`bench/channels.ts\`) on the live runtime, with its default
+options: in-memory registry, locker and session store, DOWN batches of at most 1000, a cleanup pool of 2. Registration
+is compared with the least a registry by client id can be (a bare \`Map\` with a per-key promise lock); \`openSession\`
+is measured for a clean start and for a resume that takes over a connected old channel; the DOWN storm kills 100k
+registered channels at once.`,
+};
+
+const isSection = (name: BenchName): boolean => (SECTION_BENCHMARKS as readonly string[]).includes(name);
 
 const start = (key: string): string => `<!-- bench:${key}:start -->`;
 const end = (key: string): string => `<!-- bench:${key}:end -->`;
@@ -83,9 +100,11 @@ function replaceBlock(
 }
 
 function resultMarkdown(name: BenchName, result: BenchResult, when: Date): string {
+  const intro = BLOCK_INTROS[name];
   const parts = [
     BLOCK_TITLES[name],
     '',
+    ...(intro === undefined ? [] : [intro, '']),
     `Measured ${when.toISOString().slice(0, 10)}, Node ${process.version}.`,
   ];
   for (const table of result.tables) parts.push('', `**${table.title}**`, '', markdownTable(table));
@@ -107,11 +126,13 @@ async function updateDoc(
       : `${d.slice(0, firstSection)}\n${block}\n${d.slice(firstSection)}`;
   });
   if (!doc.includes(start('runtime'))) {
-    const skeleton = BENCHMARKS.map((n) => `${start(n)}\n${end(n)}`).join('\n\n');
+    const skeleton = RUNTIME_BENCHMARKS.map((n) => `${start(n)}\n${end(n)}`).join('\n\n');
     doc = `${doc.trimEnd()}\n\n${start('runtime')}\n${RUNTIME_INTRO}\n\n${skeleton}\n${end('runtime')}\n`;
   }
   for (const [name, result] of results) {
     doc = replaceBlock(doc, name, resultMarkdown(name, result, startedAt), (d, block) => {
+      // A section of its own goes at the end of the document; a runtime block inside its section.
+      if (isSection(name)) return `${d.trimEnd()}\n\n${block}\n`;
       const e = d.indexOf(end('runtime'));
       return `${d.slice(0, e)}\n${block}\n${d.slice(e)}`;
     });

@@ -14,6 +14,7 @@
  */
 import type { DownMessage, Pid, Ref, Runtime, TimerHandle } from '@switchboard/runtime';
 import { setup } from 'xstate';
+import { pidKey } from './channel-tables.js';
 import { InvalidChannelOption } from './errors.js';
 import type { LockInfo, Locker } from './locker.js';
 
@@ -155,7 +156,7 @@ export function createMemoryLocker(runtime: Runtime, options: MemoryLockerOption
   const self = runtime.spawn(
     lockerMachine({
       ownerDown(ref, pid) {
-        const key = String(pid);
+        const key = pidKey(pid);
         const owner = owners.get(key);
         // A DOWN of an older monitor (the owner released everything, then locked again) is stale.
         if (owner === undefined || String(owner.ref) !== String(ref)) return;
@@ -186,7 +187,7 @@ export function createMemoryLocker(runtime: Runtime, options: MemoryLockerOption
     leaseMs,
     acquire(clientId, owner) {
       if (closed || !runtime.isAlive(self) || !runtime.isAlive(owner)) return Promise.resolve(false);
-      const ownerKey = String(owner);
+      const ownerKey = pidKey(owner);
       const row = locks.get(clientId);
       if (row !== undefined) return Promise.resolve(row.ownerKey === ownerKey);
       let entry = owners.get(ownerKey);
@@ -203,7 +204,7 @@ export function createMemoryLocker(runtime: Runtime, options: MemoryLockerOption
     release(clientId, owner) {
       const row = locks.get(clientId);
       if (row === undefined) return Promise.resolve(true);
-      if (row.ownerKey !== String(owner)) return Promise.resolve(false);
+      if (row.ownerKey !== pidKey(owner)) return Promise.resolve(false);
       drop(row);
       disarmIfIdle();
       return Promise.resolve(true);

@@ -5,6 +5,7 @@
  * implement it too.
  */
 import type { Pid } from '@switchboard/runtime';
+import { pidKey } from './channel-tables.js';
 import type { Registry } from './registry.js';
 
 /** The in-memory registry: the {@link Registry} port plus a synchronous listing for tests and the inspector. */
@@ -28,14 +29,14 @@ export interface MemoryRegistry extends Registry {
  * ```
  */
 export function createMemoryRegistry(): MemoryRegistry {
-  // clientId → (String(pid) → pid): pids are objects, so they key by their text; a Map keeps
+  // clientId → (String(pid) → pid): pids are objects, so they key by their (cached) text; a Map keeps
   // insertion order, which is registration order (a re-registered pair keeps its first place).
   const bag = new Map<string, Map<string, Pid>>();
   let size = 0;
 
   return {
     register(clientId, pid) {
-      const key = String(pid);
+      const key = pidKey(pid);
       let pids = bag.get(clientId);
       if (pids === undefined) {
         pids = new Map();
@@ -49,7 +50,7 @@ export function createMemoryRegistry(): MemoryRegistry {
     },
     unregister(clientId, pid) {
       const pids = bag.get(clientId);
-      if (pids?.delete(String(pid))) {
+      if (pids?.delete(pidKey(pid))) {
         size--;
         if (pids.size === 0) bag.delete(clientId);
       }
