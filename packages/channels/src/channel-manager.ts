@@ -6,7 +6,7 @@
  * process, and a pool cleans the dead rows. Table operations run in the caller (like EMQX's
  * public ETS tables); only monitoring and DOWN handling go through the manager's mailbox.
  */
-import { createPool, formatReason } from '@switchboard/runtime';
+import { createPool, formatReason, pidEquals } from '@switchboard/runtime';
 import type { DownReason, Pid, Pool, Runtime } from '@switchboard/runtime';
 import type { ChannelHost } from './channel-host.js';
 import { ChannelTables } from './channel-tables.js';
@@ -85,8 +85,11 @@ export interface ChannelManager {
 
   /** Opens a session inside the client id's lock. @throws CH_ERR_CLIENT_ID_UNAVAILABLE (rejection) */
   openSession(request: OpenSessionRequest): Promise<OpenSessionResult>;
-  /** Takeover begin with EMQX's pick rule (all but the last channel are discarded). */
-  takeoverSession(clientId: string): Promise<{ readonly pid: Pid; readonly session: unknown } | undefined>;
+  /** Takeover begin with EMQX's pick rule (all but the last channel are discarded); `except` is never picked. */
+  takeoverSession(
+    clientId: string,
+    except?: Pid,
+  ): Promise<{ readonly pid: Pid; readonly session: unknown } | undefined>;
   /** Takeover end: the old channel's pendings, or undefined if it failed (it was killed). */
   takeoverEnd(pid: Pid): Promise<readonly ChannelMessage[] | undefined>;
   /** Discards every channel of the client id. Always resolves. */
@@ -125,7 +128,15 @@ export function createChannelManager(runtime: Runtime, options: ChannelManagerOp
   const kickMs = positive('timeouts.kickMs', options.timeouts?.kickMs ?? 5000);
   const takeoverMs = positive('timeouts.takeoverMs', options.timeouts?.takeoverMs ?? 15000);
   const getInfoMs = positive('timeouts.getInfoMs', options.timeouts?.getInfoMs ?? 5000);
-  const lockLeaseMs = positive('lockLeaseMs', options.lockLeaseMs ?? 60000);
+  // A lock is held through a whole open: discards (kickMs) and both takeover steps. A shorter
+  // lease would kill a legitimate taker mid-takeover (EMQX PR #10729 raised it to 60 s for this).
+  const minLeaseMs = 2 * takeoverMs + kickMs;
+  const lockLeaseMs = positive('lockLeaseMs', options.lockLeaseMs ?? Math.max(60000, 2 * minLeaseMs));
+  if (lockLeaseMs < minLeaseMs) {
+    throw new InvalidChannelOption(
+      `lockLeaseMs (${lockLeaseMs}) must be at least 2 × takeoverMs + kickMs (${minLeaseMs}): a shorter lease kills takers mid-takeover`,
+    );
+  }
   const batchSize = positiveInteger('batchSize', options.batchSize ?? 1000);
   const poolSize = positiveInteger('poolSize', options.poolSize ?? 2);
   if (options.duplicateIdPolicy !== undefined && !POLICIES.includes(options.duplicateIdPolicy)) {
@@ -136,6 +147,8 @@ export function createChannelManager(runtime: Runtime, options: ChannelManagerOp
   const log = runtime.logger.child({ actor: options.name ?? 'channel-manager', kind: 'channels' });
   const tables = new ChannelTables();
   const registry = options.registry ?? createMemoryRegistry();
+  // A locker passed in has its own lease and belongs to its creator: `close()` leaves it running.
+  const ownsLocker = options.locker === undefined;
   const locker = options.locker ?? createMemoryLocker(runtime, { leaseMs: lockLeaseMs });
   const sessions = options.sessions ?? createMemorySessionStore();
   const hooks = new HookEmitter(
@@ -167,6 +180,9 @@ export function createChannelManager(runtime: Runtime, options: ChannelManagerOp
     }
   };
 
+  // Monitor requests queue here and the manager takes them all on one wake-up message (EMQX's
+  // `collect_msgs`): a burst of registrations costs one transition of the manager, not one each.
+  let registrations: { clientId: string; pid: Pid }[] = [];
   const pid = runtime.spawn(managerMachine, {
     name: options.name ?? 'channel-manager',
     batchSize,
@@ -181,6 +197,11 @@ export function createChannelManager(runtime: Runtime, options: ChannelManagerOp
       submitCleanup: (deaths: readonly Death[]) => {
         pool.asyncSubmit(() => cleanup(deaths));
       },
+      takeRegistrations: () => {
+        const taken = registrations;
+        registrations = [];
+        return taken;
+      },
     },
   });
 
@@ -193,7 +214,8 @@ export function createChannelManager(runtime: Runtime, options: ChannelManagerOp
     ensureManager();
     // The monitor request goes first: if the channel dies between here and its inserts, its DOWN
     // still comes and cleans them (EMQX PR #10923).
-    runtime.send(pid, { type: 'ch.registered', clientId, pid: chanPid });
+    registrations.push({ clientId, pid: chanPid });
+    if (registrations.length === 1) runtime.send(pid, { type: 'ch.registered' });
     tables.insertConn(clientId, chanPid, connInfo.transport);
     tables.insertChannel(clientId, chanPid);
     if (tables.markLive(chanPid)) hooks.emit('client.connected', clientId, chanPid);
@@ -221,8 +243,8 @@ export function createChannelManager(runtime: Runtime, options: ChannelManagerOp
       await stepdown('ch.discard', clientId, chanPid, kickMs);
   };
 
-  const takeoverSession = async (clientId: string) => {
-    const pids = await lookupChannels(clientId, 'global');
+  const takeoverSession = async (clientId: string, except?: Pid) => {
+    const pids = (await lookupChannels(clientId, 'global')).filter((p) => !except || !pidEquals(p, except));
     if (pids.length === 0) return undefined;
     // The pick rule: the last registered is taken over, every other one is discarded.
     const chosen = pids[pids.length - 1] as Pid;
@@ -250,6 +272,7 @@ export function createChannelManager(runtime: Runtime, options: ChannelManagerOp
     registerChannel,
     async unregisterChannel(clientId, chanPid) {
       tables.unregister(clientId, chanPid);
+      if (tables.lookup(clientId).length === 0) hooks.forget(clientId);
       await registry.unregister(clientId, chanPid);
     },
     insertChannelInfo(clientId, chanPid, info, stats) {
@@ -282,6 +305,7 @@ export function createChannelManager(runtime: Runtime, options: ChannelManagerOp
         takeoverSession,
         takeoverEnd,
         checkClientId,
+        ensureManager,
       }),
     takeoverSession,
     takeoverEnd,
@@ -294,7 +318,11 @@ export function createChannelManager(runtime: Runtime, options: ChannelManagerOp
     },
     lookupChannels,
     deliver(clientId, message) {
-      const target = tables.lookup(clientId).at(-1);
+      // The newest channel still alive: a dead one awaiting cleanup would drop the message.
+      const target = tables
+        .lookup(clientId)
+        .filter((p) => runtime.isAlive(p))
+        .at(-1);
       return target ? runtime.send(target, { type: 'ch.deliver', message }) : false;
     },
     allChannels: () => tables.allChannels(),
@@ -313,7 +341,7 @@ export function createChannelManager(runtime: Runtime, options: ChannelManagerOp
     },
     async close() {
       await pool.close();
-      await locker.close();
+      if (ownsLocker) await locker.close();
       runtime.exit(pid, 'shutdown');
     },
   };

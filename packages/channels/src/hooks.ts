@@ -44,10 +44,11 @@ export class HookEmitter {
   ) {}
 
   emit(hook: HookName, clientId: string, pid: Pid, reason?: string): void {
-    const at = Math.max(this.now(), this.last.get(clientId) ?? -Infinity);
-    this.last.set(clientId, at);
+    // Only events someone receives need ordered timestamps: with no handler, nothing to do.
     const handler = this.hooks[hook];
     if (!handler) return;
+    const at = Math.max(this.now(), this.last.get(clientId) ?? -Infinity);
+    this.last.set(clientId, at);
     try {
       handler({ hook, clientId, pid, at, reason });
     } catch (err) {

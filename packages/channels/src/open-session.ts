@@ -55,7 +55,11 @@ export interface OpenSessionDeps {
     pid: Pid,
     timeoutMs: number,
   ): Promise<StepdownResult | undefined>;
-  takeoverSession(clientId: string): Promise<{ readonly pid: Pid; readonly session: unknown } | undefined>;
+  takeoverSession(
+    clientId: string,
+    except?: Pid,
+  ): Promise<{ readonly pid: Pid; readonly session: unknown } | undefined>;
+  ensureManager(): void;
   takeoverEnd(pid: Pid): Promise<readonly ChannelMessage[] | undefined>;
   checkClientId(clientId: unknown): asserts clientId is string;
 }
@@ -73,6 +77,8 @@ export async function openSession(
   const { cleanStart, clientInfo, pid } = request;
   const clientId = clientInfo.clientId;
   deps.checkClientId(clientId);
+  deps.ensureManager();
+  if (!runtime.isAlive(pid)) throw new ClientIdUnavailable(clientId, 'the opening channel is not alive');
 
   await throttle(clientId, deps);
   if (!(await locker.acquire(clientId, pid)))
@@ -89,7 +95,8 @@ export async function openSession(
       throw new ClientIdUnavailable(clientId, 'in use and the policy is reject-new');
     }
     if (policy === 'takeover' && !cleanStart) {
-      const taken = await deps.takeoverSession(clientId);
+      // Never itself: a channel that opens again under its own id starts over, it does not take itself over.
+      const taken = await deps.takeoverSession(clientId, pid);
       alive();
       if (taken) return await resume(request, taken, deps);
       return await fresh(request, deps);

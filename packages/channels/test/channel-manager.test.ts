@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Pid } from '@switchboard/runtime';
+import { createChannelManager } from '../src/channel-manager.js';
 import { message, misbehaving, open, startChannel, world } from './support/world.js';
 import type { World } from './support/world.js';
 
@@ -130,6 +131,40 @@ describe('openSession', () => {
     expect(await w.cm.lookupChannels('c1')).toEqual([next]);
   });
 
+  it('a channel that opens again under its own id does not take itself over', async () => {
+    const w = world();
+    const { pid } = startChannel(w, 'c1');
+    await open(w, 'c1', pid, false);
+    const again = await w.cm.openSession({
+      cleanStart: false,
+      clientInfo: { clientId: 'c1' },
+      connInfo: { transport: 'test' },
+      pid,
+    });
+    expect(again.present).toBe(false);
+    await w.cm.sync();
+    expect(w.rt.isAlive(pid)).toBe(true);
+    expect(await w.cm.lookupChannels('c1')).toEqual([pid]);
+  });
+
+  it('delivers to the newest channel that is alive, not to a dead one awaiting cleanup', async () => {
+    const w = world();
+    const older = startChannel(w, 'c1');
+    await w.cm.registerChannel('c1', older.pid, { transport: 'test' });
+    w.rt.send(older.pid, {
+      type: 'ch.opened',
+      session: w.cm.sessions.create({ clientId: 'c1' }, { transport: 't' }, 0),
+      present: false,
+      pendings: [],
+    });
+    const newer = startChannel(w, 'c1').pid;
+    await w.cm.registerChannel('c1', newer, { transport: 'test' });
+    w.rt.exit(newer, 'kill');
+    expect(w.cm.deliver('c1', message(1))).toBe(true);
+    await w.cm.sync();
+    expect(older.sent.map((m) => m.id)).toEqual(['m1']);
+  });
+
   it('resume with nothing to take over creates a fresh session', async () => {
     const w = world();
     const { pid } = startChannel(w, 'c1');
@@ -218,6 +253,39 @@ describe('openSession', () => {
       expect.arrayContaining(['session.created', 'client.connected', 'session.resumed', 'session.takenover']),
     );
     for (let i = 1; i < seen.length; i++) expect(seen[i]!.at).toBeGreaterThanOrEqual(seen[i - 1]!.at);
+  });
+});
+
+describe('manager lifecycle and options', () => {
+  it('rejects opens with CH_ERR_MANAGER_DOWN once closed', async () => {
+    const w = world();
+    await w.cm.close();
+    await w.rt.idle();
+    const { pid } = startChannel(w, 'c1');
+    await expect(open(w, 'c1', pid, true)).rejects.toMatchObject({ code: 'CH_ERR_MANAGER_DOWN' });
+  });
+
+  it('refuses a lock lease shorter than 2 × takeoverMs + kickMs, and derives a safe default', () => {
+    const w = world();
+    expect(() =>
+      createChannelManager(w.rt, { name: 'short', lockLeaseMs: 10_000, timeouts: { takeoverMs: 15_000 } }),
+    ).toThrow(expect.objectContaining({ code: 'CH_ERR_INVALID_OPTION' }));
+    const cm = createChannelManager(w.rt, { name: 'long', timeouts: { takeoverMs: 40_000, kickMs: 5000 } });
+    expect((cm.locker as { leaseMs?: number }).leaseMs).toBeGreaterThanOrEqual(2 * 40_000 + 5000);
+  });
+
+  it('rejects out-of-range options with CH_ERR_INVALID_OPTION', () => {
+    const w = world();
+    for (const options of [
+      { timeouts: { kickMs: 0 } },
+      { batchSize: 0 },
+      { poolSize: 1.5 },
+      { duplicateIdPolicy: 'nope' as 'takeover' },
+    ]) {
+      expect(() => createChannelManager(w.rt, { name: 'bad', ...options })).toThrow(
+        expect.objectContaining({ code: 'CH_ERR_INVALID_OPTION' }),
+      );
+    }
   });
 });
 

@@ -8,6 +8,7 @@
 import { PMon, reply } from '@switchboard/runtime';
 import type { DownReason, Pid, Ref, Runtime } from '@switchboard/runtime';
 import { setup } from 'xstate';
+import { pidKey } from '../channel-tables.js';
 
 /** One death as the manager handles it. */
 export interface Death {
@@ -22,11 +23,14 @@ export interface ManagerBehaviour {
   markDead(death: Death, knownClientId: string | undefined): void;
   /** Queues the cleanup of one batch on the pool. */
   submitCleanup(deaths: readonly Death[]): void;
+  /** Takes every monitor request queued since the last wake-up. */
+  takeRegistrations(): readonly { readonly clientId: string; readonly pid: Pid }[];
 }
 
 /** Messages the manager process handles. */
 export type ManagerEvent =
-  | { readonly type: 'ch.registered'; readonly clientId: string; readonly pid: Pid }
+  /** Wake-up: monitor requests are queued (see `takeRegistrations`). */
+  | { readonly type: 'ch.registered' }
   | { readonly type: 'rt.down.batch'; readonly downs: readonly Death[] }
   | { readonly type: 'rt.down'; readonly ref: Ref; readonly pid: Pid; readonly reason: DownReason }
   | { readonly type: 'ch.sync'; readonly from: unknown }
@@ -52,6 +56,7 @@ export const managerMachine = setup({
     const runtime = input.runtime;
     // Batched monitors: deaths come back as `rt.down.batch`, at most `batchSize` per event.
     const pmon = new PMon<Pid, string, Ref>({
+      key: pidKey,
       monitor: (pid) => runtime.monitor(owner, pid, { batch: true }),
       demonitor: (ref) => void runtime.demonitor(ref, { flush: true }),
     });
@@ -59,8 +64,9 @@ export const managerMachine = setup({
   },
   on: {
     'ch.registered': {
-      actions: ({ context, event }) => {
-        context.pmon.monitor(event.pid, event.clientId);
+      actions: ({ context }) => {
+        for (const { clientId, pid } of context.behaviour.takeRegistrations())
+          context.pmon.monitor(pid, clientId);
       },
     },
     'rt.down.batch': {
@@ -76,7 +82,7 @@ export const managerMachine = setup({
 
 function handleDeaths({ pmon, behaviour }: ManagerContext, downs: readonly Death[]): void {
   const known = new Map<string, string>();
-  for (const [pid, clientId] of pmon.eraseAll(downs.map((d) => d.pid))) known.set(String(pid), clientId);
-  for (const death of downs) behaviour.markDead(death, known.get(String(death.pid)));
+  for (const [pid, clientId] of pmon.eraseAll(downs.map((d) => d.pid))) known.set(pidKey(pid), clientId);
+  for (const death of downs) behaviour.markDead(death, known.get(pidKey(death.pid)));
   if (downs.length > 0) behaviour.submitCleanup(downs);
 }
