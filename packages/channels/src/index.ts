@@ -14,17 +14,38 @@ export type { OpenSessionRequest, OpenSessionResult } from './open-session.js';
 export { ChannelTables } from './channel-tables.js';
 export type { ChannelStats, ChannelTablesSnapshot, ConnRow, CountMax } from './channel-tables.js';
 export { channelMachine } from './channel.machine.js';
+export type {
+  ChannelDeliver,
+  ChannelEvent,
+  ChannelInfo,
+  ChannelInput,
+  ChannelOpened,
+  ChannelReplies,
+  ChannelRequest,
+  ChannelShutdown,
+  ChannelSocketClosed,
+  ChannelStateName,
+  TakeoverBeginReply,
+  TakeoverEndReply,
+} from './channel.machine.js';
 export type { ChannelHost } from './channel-host.js';
 export { HookEmitter } from './hooks.js';
 export type { HookEvent, HookName, Hooks } from './hooks.js';
 export type { LockInfo, Locker } from './locker.js';
-export { DEFAULT_LOCK_LEASE_MS, createMemoryLocker, leaseCheckIntervalMs } from './memory-locker.js';
-export type { MemoryLocker, MemoryLockerOptions } from './memory-locker.js';
+export {
+  DEFAULT_LOCK_LEASE_MS,
+  createMemoryLocker,
+  isLeaseExpired,
+  leaseCheckIntervalMs,
+  leaseKillWindow,
+} from './memory-locker.js';
+export type { LeaseCheckMessage, LockerMessage, MemoryLocker, MemoryLockerOptions } from './memory-locker.js';
 export type { Registry } from './registry.js';
 export { createMemoryRegistry } from './memory-registry.js';
 export type { MemoryRegistry } from './memory-registry.js';
 export type { ChannelMessage, ClientInfo, ConnInfo, SessionStore } from './session.js';
 export { createMemorySessionStore } from './memory-session.js';
+export type { MemorySession, MemorySessionStore, MemorySessionStoreOptions } from './memory-session.js';
 export { requestStepdown } from './stepdown.js';
 export type { StepdownAction, StepdownResult } from './stepdown.js';
 export {
