@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assign, createMachine } from 'xstate';
+import { assign, createMachine, fromCallback } from 'xstate';
 import { createDeterministicScheduler, createRuntime, createSeededEntropy } from '@switchboard/runtime';
 
 function world() {
@@ -87,5 +87,85 @@ describe('initial snapshots', () => {
     rt.spawn(eventless);
     expect(guards).toBe(2);
     expect(rt.processInfo(a)?.state).toBe('ok');
+  });
+});
+
+describe('initial snapshots of machines whose context comes from input', () => {
+  /** Context from input, and only an `after` timer at start: shares everything but the context. */
+  const fromInput = createMachine({
+    context: ({ input }: { input: { id: number } }) => ({ id: input.id, count: 0 }),
+    initial: 'waiting',
+    states: {
+      waiting: {
+        after: { 1000: 'expired' },
+        on: { bump: { actions: assign({ count: ({ context }) => context.count + 1 }) } },
+      },
+      expired: {},
+    },
+  });
+
+  it('gives each process its own context from its own input, and its own timers', () => {
+    const { rt, sched } = world();
+    const a = rt.spawn(fromInput, { input: { id: 1 } });
+    sched.advance(400);
+    const b = rt.spawn(fromInput, { input: { id: 2 } });
+    rt.send(a, { type: 'bump' });
+    sched.runUntilIdle({ advanceTime: false });
+    const snap = (pid: typeof a) =>
+      (rt as unknown as { lookup(p: typeof a): { snapshot: { context: unknown } } }).lookup(pid).snapshot;
+    expect(snap(a).context).toEqual({ id: 1, count: 1 });
+    expect(snap(b).context).toEqual({ id: 2, count: 0 });
+    sched.advance(600);
+    expect(rt.processInfo(a)?.state).toBe('expired');
+    expect(rt.processInfo(b)?.state).toBe('waiting');
+    sched.advance(400);
+    expect(rt.processInfo(b)?.state).toBe('expired');
+  });
+
+  it('passes the process as self, and a factory that throws ends that process with { error }', () => {
+    const { rt, sched } = world();
+    const selves: unknown[] = [];
+    const failing = createMachine({
+      context: ({ input, self }: { input: { fail: boolean }; self: unknown }) => {
+        selves.push(self);
+        if (input.fail) throw new Error('bad input');
+        return {};
+      },
+    });
+    const ok = rt.spawn(failing, { input: { fail: false } });
+    const bad = rt.spawn(failing, { input: { fail: true } });
+    sched.runUntilIdle();
+    expect((selves[0] as { pid: unknown }).pid).toEqual(ok);
+    expect(rt.isAlive(ok)).toBe(true);
+    expect(rt.isAlive(bad)).toBe(false);
+  });
+
+  it('shares the snapshot for a factory that never names spawn (a hidden spawn fails loudly)', () => {
+    const { rt, sched } = world();
+    const errors: unknown[] = [];
+    rt.inspect((e) => {
+      if (e.type === 'rt.exit' && typeof e.reason === 'object' && 'error' in e.reason)
+        errors.push(e.reason.error);
+    });
+    const key = ['sp', 'awn'].join('');
+    const hidden = createMachine({
+      context: (args) => ({ ref: (args as unknown as Record<string, () => unknown>)[key]?.() }),
+    });
+    rt.spawn(hidden);
+    sched.runUntilIdle();
+    expect(errors).toEqual([expect.objectContaining({ code: 'RT_ERR_INVALID_OPTION' })]);
+  });
+
+  it('takes the full path when the context factory spawns children', () => {
+    const { rt, sched } = world();
+    let disposed = 0;
+    const child = fromCallback(() => () => void disposed++);
+    const spawning = createMachine({
+      context: ({ spawn }) => ({ ref: spawn(child) }),
+    });
+    const pid = rt.spawn(spawning);
+    rt.exit(pid, 'kill');
+    sched.runUntilIdle();
+    expect(disposed).toBe(1);
   });
 });

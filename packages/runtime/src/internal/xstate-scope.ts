@@ -29,6 +29,8 @@ type Ref = XActorRef | Process;
 
 interface Template {
   readonly snapshot: unknown;
+  /** The machine's context factory, called per process (the shared snapshot has a placeholder context). */
+  readonly context: ContextFactory | undefined;
   readonly timers: readonly { event: AnyEvent; delay: number; id: string | undefined }[];
 }
 
@@ -174,8 +176,10 @@ export class XStateScope {
   init(proc: Process, input: unknown): void {
     const template = this.template(proc.logic);
     if (template) {
-      proc.snapshot = template.snapshot;
-      for (const t of template.timers) this.schedule(proc, proc, t.event, t.delay, t.id);
+      proc.snapshot = template.context ? withContext(template, proc, input) : template.snapshot;
+      if ((proc.snapshot as { status?: string }).status === 'active') {
+        for (const t of template.timers) this.schedule(proc, proc, t.event, t.delay, t.id);
+      }
     } else {
       this.initFresh(proc, input);
     }
@@ -426,12 +430,44 @@ function initialPathIsInert(node: StateNodeLike): boolean {
   return initial.target.every((target) => target.parent === node && initialPathIsInert(target));
 }
 
+type ContextFactory = (args: { spawn: unknown; input: unknown; self: unknown }) => unknown;
+
+/**
+ * The snapshot of one process from a template whose machine builds its context from `input`:
+ * with an inert initial path the context is the only part that differs, so a shallow copy of the
+ * shared snapshot with this process's context equals what XState's initial macrostep would build.
+ * A factory that throws leaves an error snapshot, as XState does.
+ */
+function withContext(template: Template, proc: Process, input: unknown): unknown {
+  try {
+    const context = (template.context as ContextFactory)({ spawn: noSpawn, input, self: proc });
+    return { ...(template.snapshot as object), context };
+  } catch (error) {
+    return { status: 'error', error, output: undefined };
+  }
+}
+
+function noSpawn(): never {
+  throw new InvalidOption('spawn is not available in this context factory (it was not detected by name)');
+}
+
+/**
+ * A context factory may take the shared path only if it cannot spawn children: children spawned
+ * there would belong in the snapshot. Spawning needs the `spawn` argument, whose name survives
+ * minification (destructuring and member access keep property names), so the source tells.
+ */
+function factoryMaySpawn(factory: (...args: never[]) => unknown): boolean {
+  return Function.prototype.toString.call(factory).includes('spawn');
+}
+
 /** Computes a shareable initial snapshot, or null when the machine does not qualify. */
 function probeTemplate(logic: unknown, system: RuntimeSystem): Template | null {
   const machine = logic as Partial<MachineLike>;
   if (machine.root === undefined || typeof machine.config !== 'object' || machine.config === null)
     return null;
-  if (typeof machine.config.context === 'function') return null;
+  const config = machine.config as { context?: unknown };
+  const factory = typeof config.context === 'function' ? (config.context as ContextFactory) : undefined;
+  if (factory && factoryMaySpawn(factory)) return null;
   if (Object.keys(machine.implementations?.delays ?? {}).length > 0) return null;
   if (!initialPathIsInert(machine.root as StateNodeLike)) return null;
   const actions: XAction[] = [];
@@ -459,10 +495,18 @@ function probeTemplate(logic: unknown, system: RuntimeSystem): Template | null {
     actionExecutor: (action: XAction) => actions.push(action),
   };
   let snapshot: { status?: string; children?: object; _nodes?: { always?: unknown[] }[] };
+  // The probe must not call the user's context factory: hide it for this one synchronous call,
+  // so XState builds the snapshot around a placeholder context that `withContext` replaces.
   try {
+    if (factory) {
+      config.context = undefined;
+      if (config.context !== undefined) return null; // a frozen config: take the full path
+    }
     snapshot = (machine as MachineLike).getInitialSnapshot(scope, undefined) as typeof snapshot;
   } catch {
     return null;
+  } finally {
+    if (factory && config.context !== factory) config.context = factory;
   }
   if (snapshot.status !== 'active' || Object.keys(snapshot.children ?? {}).length > 0) return null;
   if ((snapshot._nodes ?? []).some((node) => (node.always?.length ?? 0) > 0)) return null;
@@ -481,5 +525,5 @@ function probeTemplate(logic: unknown, system: RuntimeSystem): Template | null {
   } catch {
     return null;
   }
-  return { snapshot, timers };
+  return { snapshot, timers, context: factory };
 }
