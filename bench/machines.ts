@@ -11,8 +11,9 @@
  *
  * Two builds of the same chart: `connectionMachine` starts from a constant context (the client id
  * arrives with `conn.open`, as with MQTT's CONNECT), and `connectionMachineFromInput` builds its
- * context from `input` with a context factory. The runtime can share one initial snapshot between
- * processes of the first kind; the second always runs XState's initial macrostep per spawn.
+ * context from `input` with a context factory. The runtime shares one initial snapshot between
+ * processes of the first kind; for the second it shares everything but the context, which the
+ * factory builds per process (both skip XState's initial macrostep).
  */
 import { assign, setup } from 'xstate';
 

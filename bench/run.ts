@@ -63,7 +63,7 @@ a 60 s \`after\` timer in \`connecting\`, every state change with an \`assign\`)
 (\`rt.spawn\`: a lean shell holding the XState snapshot, run through XState's \`ActorLogic\` interface), a raw XState
 actor (\`createActor(machine).start()\`) and a bare class actor (the floor). \`connectionMachine\` starts from a
 constant context (the runtime shares its initial snapshot between processes); \`connectionMachineFromInput\` builds
-its context from \`input\`, so each spawn runs XState's initial macrostep.`;
+its context from \`input\` (the runtime shares the rest of the initial snapshot and calls the factory per process).`;
 
 const BLOCK_TITLES: Record<BenchName, string> = {
   'runtime-memory': '### Memory per idle process (`bench/runtime-memory.ts`)',

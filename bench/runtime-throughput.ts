@@ -255,7 +255,7 @@ export async function run(): Promise<BenchResult> {
         pass: spawnRatio >= 5,
       },
       {
-        name: 'spawn + start vs `createActor`, `connectionMachineFromInput` (no shared initial snapshot)',
+        name: 'spawn + start vs `createActor`, `connectionMachineFromInput` (context built per process)',
         goal: '≥ 5×',
         measured: ratio(spawnInRatio),
         pass: spawnInRatio >= 5,
@@ -270,7 +270,7 @@ export async function run(): Promise<BenchResult> {
     notes: [
       'A call is answered by the `reply` action (`connectionMachine.provide({ actions: { pong: reply(...) } })`); each call arms and clears a 5 s timeout on the live clock.',
       'Raw XState has no `call`; its `send` is synchronous, so its figure needs no wait.',
-      "Where the time goes (CPU profiles, 2026-11-21): a spawn of `connectionMachineFromInput` is ≈ 75% `machine.getInitialSnapshot` (XState's initial macrostep: pre-initial state, context factory, initial microstep, eventless check; ≈ 9–11 µs alone on this machine), ≈ 2 µs arming the `after` timer, ≈ 1–2 µs the shell, so ≥ 5× over `createActor` is out of reach on that path (its floor alone is ≈ 0.25× of `createActor`); `connectionMachine` shares one precomputed initial snapshot and only arms the timer. Of the CPU spent delivering a message, ≈ 90% is XState's `machine.transition` (macrostep, microstep, assign, snapshot clone) and ≈ 10% the runtime (dispatcher, mailbox, scope switching); GC adds ≈ 14% of all CPU.",
+      "Where the time goes (CPU profiles, 2026-11-21): XState's initial macrostep (`machine.getInitialSnapshot`: pre-initial state, context factory, initial microstep, eventless check) costs ≈ 9–11 µs for this machine, ≈ 75% of a spawn that runs it. The runtime runs it once per machine, on a probe that executes no user code, when the initial path is inert (no eventless transitions, invocations or entry actions but `after` timers, no named delays, a context factory that does not name `spawn`): `connectionMachine` then shares the whole initial snapshot, `connectionMachineFromInput` all but its context, which its factory builds per process. A spawn is then the shell (≈ 1–2 µs), arming the `after` timer (≈ 1–2 µs) and, from input, the factory. Of the CPU spent delivering a message, ≈ 90% is XState's `machine.transition` (macrostep, microstep, assign, snapshot clone) and ≈ 10% the runtime (dispatcher, mailbox, scope switching); GC adds ≈ 14% of all CPU.",
     ],
   };
 }

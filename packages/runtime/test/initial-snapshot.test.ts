@@ -98,7 +98,9 @@ describe('initial snapshots of machines whose context comes from input', () => {
     states: {
       waiting: {
         after: { 1000: 'expired' },
-        on: { bump: { actions: assign({ count: ({ context }) => context.count + 1 }) } },
+        on: {
+          bump: { actions: assign({ count: ({ context }) => (context as { count: number }).count + 1 }) },
+        },
       },
       expired: {},
     },
