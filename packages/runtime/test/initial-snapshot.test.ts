@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assign, createMachine, fromCallback } from 'xstate';
+import { assign, createMachine, fromCallback, setup } from 'xstate';
 import { createDeterministicScheduler, createRuntime, createSeededEntropy } from '@switchboard/runtime';
 
 function world() {
@@ -92,14 +92,19 @@ describe('initial snapshots', () => {
 
 describe('initial snapshots of machines whose context comes from input', () => {
   /** Context from input, and only an `after` timer at start: shares everything but the context. */
-  const fromInput = createMachine({
-    context: ({ input }: { input: { id: number } }) => ({ id: input.id, count: 0 }),
+  const fromInput = setup({
+    types: {
+      context: {} as { id: number; count: number },
+      input: {} as { id: number },
+    },
+  }).createMachine({
+    context: ({ input }) => ({ id: input.id, count: 0 }),
     initial: 'waiting',
     states: {
       waiting: {
         after: { 1000: 'expired' },
         on: {
-          bump: { actions: assign({ count: ({ context }) => (context as { count: number }).count + 1 }) },
+          bump: { actions: assign({ count: ({ context }) => context.count + 1 }) },
         },
       },
       expired: {},
