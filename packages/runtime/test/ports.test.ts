@@ -3,8 +3,10 @@ import { createMachine } from 'xstate';
 import {
   createDeterministicScheduler,
   createLiveClock,
+  createLiveEntropy,
   createRuntime,
   createSeededEntropy,
+  jitter,
   sendToPid,
 } from '@switchboard/runtime';
 
@@ -73,5 +75,39 @@ describe('seeded ports', () => {
     const firsts = new Set<number>();
     for (let seed = 0; seed < 40; seed++) firsts.add(createSeededEntropy(seed).int(1_000_000));
     expect(firsts.size).toBe(40);
+  });
+});
+
+describe('entropy ports', () => {
+  it('live entropy gives integers in range, floats in [0, 1) and hex ids of the asked size', () => {
+    const entropy = createLiveEntropy();
+    for (let i = 0; i < 200; i++) {
+      const n = entropy.int(7);
+      expect(Number.isInteger(n) && n >= 0 && n < 7).toBe(true);
+      const f = entropy.float();
+      expect(f >= 0 && f < 1).toBe(true);
+    }
+    expect(entropy.int(1)).toBe(0);
+    expect(entropy.id()).toMatch(/^[0-9a-f]{32}$/);
+    expect(entropy.id(4)).toMatch(/^[0-9a-f]{8}$/);
+    expect(entropy.id()).not.toBe(entropy.id());
+  });
+
+  it('seeded entropy repeats for a seed and stays in range', () => {
+    const a = createSeededEntropy(9);
+    const b = createSeededEntropy(9);
+    const draw = (e: typeof a) => [e.int(100), e.float(), e.id(8), e.int(1)];
+    expect(draw(a)).toEqual(draw(b));
+    const f = createSeededEntropy(1).float();
+    expect(f >= 0 && f < 1).toBe(true);
+  });
+
+  it('jitter spreads a delay within ±ratio', () => {
+    const entropy = createSeededEntropy(3);
+    for (let i = 0; i < 100; i++) {
+      const d = jitter(entropy, 1000, 0.2);
+      expect(d >= 800 && d <= 1200).toBe(true);
+    }
+    expect(jitter(entropy, 1000, 0)).toBe(1000);
   });
 });
