@@ -133,7 +133,16 @@ async function resume(
   const { clientInfo, connInfo, pid } = request;
   const clientId = clientInfo.clientId;
   const now = deps.runtime.clock.now();
-  const resumed = deps.sessions.resume(taken.session, clientInfo, connInfo, now);
+  let resumed: unknown;
+  try {
+    resumed = deps.sessions.resume(taken.session, clientInfo, connInfo, now);
+  } catch (err) {
+    // A session this store cannot adopt (another version, corrupt): the old channel is let go
+    // and the client starts fresh, rather than the open failing.
+    deps.log.warn({ clientId, old: String(taken.pid), err }, 'taken-over session could not be resumed');
+    await deps.stepdown('ch.discard', clientId, taken.pid, deps.kickMs);
+    return fresh(request, deps);
+  }
   await deps.registerChannel(clientId, pid, connInfo);
   const pendings = await deps.takeoverEnd(taken.pid);
   if (pendings === undefined) {

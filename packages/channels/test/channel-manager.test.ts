@@ -1,10 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { Pid } from '@switchboard/runtime';
 import { createChannelManager } from '../src/channel-manager.js';
+import { reply } from '@switchboard/runtime';
+import { setup } from 'xstate';
 import { message, misbehaving, open, startChannel, world } from './support/world.js';
 import type { World } from './support/world.js';
 
-function emptyTables(w: World): void {
+async function emptyTables(w: World): Promise<void> {
+  // §H.2: the pmon holds no entry for a dead pid either.
+  expect(await w.rt.call(w.cm.pid, { type: 'ch.pmon.size' })).toBe(0);
   const stats = w.cm.stats();
   expect(stats.channels.count).toBe(0);
   expect(stats.connections.count).toBe(0);
@@ -66,7 +70,7 @@ describe('registration', () => {
     w.cm.insertChannelInfo('c1', pid, {}, {});
     w.rt.exit(pid, 'kill');
     await w.cm.sync();
-    emptyTables(w);
+    await emptyTables(w);
   });
 
   it('rejects invalid client ids with CH_ERR_INVALID_CLIENT_ID', async () => {
@@ -325,7 +329,7 @@ describe('stepdown against old channels that misbehave', () => {
         await w.cm.sync();
         expect(w.exits.get(String(old))).toEqual(expected[behaviour][op]);
         if (behaviour === 'hangs') expect(w.sched.now() - started).toBe(5000);
-        emptyTables(w);
+        await emptyTables(w);
       });
     }
 
@@ -348,7 +352,7 @@ describe('stepdown against old channels that misbehave', () => {
       expect(await w.cm.lookupChannels('c1')).toEqual([next.pid]);
       w.rt.exit(next.pid, 'kill');
       await w.cm.sync();
-      emptyTables(w);
+      await emptyTables(w);
     });
   }
 
@@ -378,7 +382,7 @@ describe('stepdown against old channels that misbehave', () => {
         expect(reason).toEqual(expected[behaviour].kick);
       }
       if (behaviour === 'hangs') expect(w.sched.now() - started).toBe(1000);
-      emptyTables(w);
+      await emptyTables(w);
     });
   }
 
@@ -391,7 +395,61 @@ describe('stepdown against old channels that misbehave', () => {
     expect(w.sched.now() - started).toBe(1000);
     await w.cm.sync();
     expect(w.exits.get(String(hanging))).toBe('killed');
-    emptyTables(w);
+    await emptyTables(w);
+  });
+});
+
+describe('stepdown failures inside openSession', () => {
+  /** Answers takeover begin with `session`, then never answers end (nor anything else). */
+  const beginsThenHangs = (session: unknown) =>
+    setup({}).createMachine({
+      on: { 'ch.takeover.begin': { actions: reply(() => ({ session })) } },
+    });
+
+  it('a takeover whose end never comes: the old channel is killed and the taker starts fresh', async () => {
+    const w = world(11, { timeouts: { takeoverMs: 1000 } });
+    const old = w.rt.spawn(beginsThenHangs(w.cm.sessions.create({ clientId: 'c1' }, { transport: 't' }, 0)));
+    await w.cm.registerChannel('c1', old, { transport: 'test' });
+    const next = startChannel(w, 'c1');
+    const started = w.sched.now();
+    const r = await open(w, 'c1', next.pid, false);
+    expect(r.present).toBe(false);
+    expect(w.sched.now() - started).toBe(1000);
+    await w.cm.sync();
+    expect(w.exits.get(String(old))).toBe('killed');
+    expect(await w.cm.lookupChannels('c1')).toEqual([next.pid]);
+  });
+
+  it('a session the store cannot adopt: the old channel is discarded and the taker starts fresh', async () => {
+    const w = world(13, { timeouts: { kickMs: 500 } });
+    const old = w.rt.spawn(beginsThenHangs({ not: 'a session' }));
+    await w.cm.registerChannel('c1', old, { transport: 'test' });
+    const next = startChannel(w, 'c1');
+    const r = await open(w, 'c1', next.pid, false);
+    expect(r.present).toBe(false);
+    await w.cm.sync();
+    // It ignores the discard, so it is killed after kickMs.
+    expect(w.exits.get(String(old))).toBe('killed');
+    expect(await w.cm.lookupChannels('c1')).toEqual([next.pid]);
+  });
+
+  it('an old channel that crashes on a kick is recorded as a failure and kick still resolves', async () => {
+    const w = world(12);
+    const crashing = setup({}).createMachine({
+      on: {
+        'ch.kick': {
+          actions: () => {
+            throw new Error('crash while kicked');
+          },
+        },
+      },
+    });
+    const old = w.rt.spawn(crashing);
+    await w.cm.registerChannel('c1', old, { transport: 'test' });
+    await w.cm.kickSession('c1');
+    await w.cm.sync();
+    expect(w.exits.get(String(old))).toMatchObject({ error: expect.any(Error) });
+    await emptyTables(w);
   });
 });
 
@@ -435,7 +493,7 @@ describe('races', () => {
     expect(w.exits.get(String(stale))).toBe('killed');
     w.rt.exit(winner, 'kill');
     await w.cm.sync();
-    emptyTables(w);
+    await emptyTables(w);
     expect(w.cm.locker.held()).toEqual([]);
   });
 
@@ -452,7 +510,7 @@ describe('races', () => {
     );
     await w.cm.sync();
     expect(w.cm.connectedClientCount()).toBe(0);
-    emptyTables(w);
+    await emptyTables(w);
   });
 
   it('takeover with 100 deliveries interleaved: the new channel gets all 100, in order, once', async () => {

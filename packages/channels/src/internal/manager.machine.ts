@@ -32,7 +32,6 @@ export type ManagerEvent =
   /** Wake-up: monitor requests are queued (see `takeRegistrations`). */
   | { readonly type: 'ch.registered' }
   | { readonly type: 'rt.down.batch'; readonly downs: readonly Death[] }
-  | { readonly type: 'rt.down'; readonly ref: Ref; readonly pid: Pid; readonly reason: DownReason }
   | { readonly type: 'ch.sync'; readonly from: unknown }
   | { readonly type: 'ch.pmon.size'; readonly from: unknown };
 
@@ -71,9 +70,6 @@ export const managerMachine = setup({
     },
     'rt.down.batch': {
       actions: ({ context, event }) => handleDeaths(context, event.downs),
-    },
-    'rt.down': {
-      actions: ({ context, event }) => handleDeaths(context, [event]),
     },
     'ch.sync': { actions: reply(() => 'ok') },
     'ch.pmon.size': { actions: reply(({ context }) => context.pmon.count) },
