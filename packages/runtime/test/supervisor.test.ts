@@ -213,6 +213,46 @@ describe('supervisor', () => {
     expect(rt.isAlive(sup.pid)).toBe(true);
   });
 
+  it('retries a restart that cannot spawn, within its intensity, then gives up', async () => {
+    const { rt, sched, events } = world();
+    const sup = createSupervisor(rt, {
+      strategy: 'one_for_one',
+      intensity: 3,
+      children: [{ id: 'svc', logic: worker, spawn: { name: 'svc' } }],
+    });
+    const [child] = await settle(sched, pidsOf(rt, sup.pid));
+    rt.send(child as Pid, { type: 'crash' });
+    // Step until the child is gone and its name is free, then let an impostor take the name first.
+    while (rt.whereis('svc') !== undefined) sched.step();
+    rt.register('svc', rt.spawn(stubborn));
+    sched.runUntilIdle();
+    expect(rt.isAlive(sup.pid)).toBe(false);
+    const exit = events.find((e) => e.type === 'rt.exit' && String(e.pid) === String(sup.pid));
+    expect(exit && exit.type === 'rt.exit' && exit.reason).toEqual(MAX_RESTART_INTENSITY);
+  });
+
+  it('a retried restart succeeds once the obstacle is gone', async () => {
+    const { rt, sched } = world();
+    const sup = createSupervisor(rt, {
+      strategy: 'one_for_one',
+      intensity: 10,
+      children: [{ id: 'svc', logic: worker, spawn: { name: 'svc' } }],
+    });
+    const [child] = await settle(sched, pidsOf(rt, sup.pid));
+    rt.send(child as Pid, { type: 'crash' });
+    while (rt.whereis('svc') !== undefined) sched.step();
+    const impostor = rt.spawn(stubborn);
+    rt.register('svc', impostor);
+    // Let the first restart fail (the supervisor then arms a retry timer), then remove the impostor.
+    for (let i = 0; i < 100 && sched.pendingTimers === 0; i++) sched.step();
+    expect(sched.pendingTimers).toBe(1);
+    rt.exit(impostor, 'kill');
+    sched.runUntilIdle();
+    const [again] = await settle(sched, pidsOf(rt, sup.pid));
+    expect(again && rt.isAlive(again)).toBe(true);
+    expect(String(rt.whereis('svc'))).toBe(String(again));
+  });
+
   it('kills a child that ignores shutdown after its shutdown time, on the virtual clock', async () => {
     const { rt, sched, events } = world();
     const sup = createSupervisor(rt, {

@@ -718,7 +718,8 @@ export class Kernel implements Runtime, ProcessHost, DispatchHost {
     if (typeof name !== 'string' || name.length === 0)
       throw new InvalidOption('a process name must be a non-empty string');
     const holder = this.names.get(name);
-    if (holder && holder.status !== DEAD) throw new NameTaken(name);
+    // A name is free as soon as its holder starts exiting, as `whereis` says (the exiting holder no longer owns it).
+    if (holder && holder.status === ALIVE) throw new NameTaken(name);
   }
 }
 
