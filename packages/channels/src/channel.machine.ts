@@ -71,6 +71,20 @@ export interface ChannelSocketClosed {
 }
 
 /**
+ * Data from the client (a decoded frame), handed to the input's `inbound` callback inside the
+ * channel process, in arrival order: a callback that throws crashes only this process.
+ *
+ * @example
+ * ```ts
+ * decoder.push(chunk).frames.forEach((frame) => rt.send(pid, { type: 'ch.inbound', data: frame }));
+ * ```
+ */
+export interface ChannelInbound {
+  readonly type: 'ch.inbound';
+  readonly data: unknown;
+}
+
+/**
  * The calls a channel answers (send them with `rt.call`; the runtime adds `from`).
  *
  * @example
@@ -94,7 +108,8 @@ export type ChannelRequest =
  * const event: ChannelEvent = { type: 'ch.deliver', message: { id: 'm1', payload: 1 } };
  * ```
  */
-export type ChannelEvent = ChannelOpened | ChannelDeliver | ChannelSocketClosed | CallRequest<ChannelRequest>;
+export type ChannelEvent =
+  ChannelOpened | ChannelDeliver | ChannelSocketClosed | ChannelInbound | CallRequest<ChannelRequest>;
 
 /**
  * The reply to `ch.takeover.begin`: the session, handed over as is (its queue included).
@@ -195,6 +210,8 @@ export interface ChannelInput {
   readonly host: ChannelHost;
   /** Sends to the client's socket. Undefined: no socket, the channel opens disconnected. */
   readonly outbound?: ((message: ChannelMessage) => void) | undefined;
+  /** Handles `ch.inbound` while the socket is open (ignored once it is gone). A throw crashes the process. */
+  readonly inbound?: ((data: unknown) => void) | undefined;
 }
 
 // --- Behaviour
@@ -207,6 +224,7 @@ interface ChannelContext {
   readonly host: ChannelHost;
   /** Undefined once the socket is gone (or if there never was one). */
   outbound: ((message: ChannelMessage) => void) | undefined;
+  readonly inbound: ((data: unknown) => void) | undefined;
   /** True until this channel has told the host it is disconnected (the manager counts it live from registration). */
   live: boolean;
   /** Why the socket closed while opening: reported once the channel is registered (opened). */
@@ -300,6 +318,9 @@ export const channelMachine = setup({
     pend: ({ context, event }) => {
       if (event.type === 'ch.deliver') context.pendings.push(event.message);
     },
+    receive: ({ context, event }) => {
+      if (event.type === 'ch.inbound') context.inbound?.(event.data);
+    },
     send: ({ context, event }) => {
       if (event.type === 'ch.deliver') context.outbound?.(event.message);
     },
@@ -383,6 +404,7 @@ export const channelMachine = setup({
     clientId: input.clientId,
     host: input.host,
     outbound: input.outbound,
+    inbound: input.inbound,
     // The manager marks every channel it registers live, socket or not; we tell it otherwise once.
     live: true,
     closedWhileOpening: undefined,
@@ -398,6 +420,8 @@ export const channelMachine = setup({
   initial: 'opening',
   // Kick and discard end the channel in every state (EMQX replies ok, then shuts down).
   on: {
+    // The client's own frames, in every state that still has its socket.
+    'ch.inbound': { guard: 'hasSocket', actions: 'receive' },
     'ch.kick': {
       actions: [
         { type: 'markDisconnected', params: { reason: 'kicked' } },

@@ -17,6 +17,7 @@ export { channelMachine } from './channel.machine.js';
 export type {
   ChannelDeliver,
   ChannelEvent,
+  ChannelInbound,
   ChannelInfo,
   ChannelInput,
   ChannelOpened,

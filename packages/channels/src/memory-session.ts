@@ -69,7 +69,7 @@ const FORMAT_VERSION = 1;
 /** Deepest nesting accepted in either direction: the envelope uses 3 levels, a payload the rest. */
 const MAX_DEPTH = 64;
 const SESSION_KEYS = new Set(['v', 'clientId', 'createdAt', 'expiryMs', 'dropped', 'rooms', 'queue']);
-const MESSAGE_KEYS = new Set(['id', 'payload', 'room']);
+const MESSAGE_KEYS = new Set(['id', 'payload', 'room', 'from']);
 
 // Neither side registers an extension or uses records. msgpackr's built-in extensions (Error,
 // RegExp, Set, typed arrays, …) are global and cannot be unregistered, which is why `deserialise`
@@ -191,11 +191,12 @@ function serialiseSession(session: MemorySession): Uint8Array {
     dropped: session.dropped,
     rooms: [...session.rooms],
     // Rebuilt, so an explicit `room: undefined` does not become a key and no extra field leaks out.
-    queue: session.queue.map((m) =>
-      m.room === undefined
-        ? { id: m.id, payload: m.payload }
-        : { id: m.id, payload: m.payload, room: m.room },
-    ),
+    queue: session.queue.map((m) => ({
+      id: m.id,
+      payload: m.payload,
+      ...(m.room === undefined ? {} : { room: m.room }),
+      ...(m.from === undefined ? {} : { from: m.from }),
+    })),
   };
   const problem = unencodable(doc, 0);
   if (problem !== undefined) throw new BadSession(`cannot serialise: ${problem}`);
@@ -251,11 +252,11 @@ function checkMessage(value: unknown): ChannelMessage {
   if (!isPlainObject(value)) throw new BadSession('queued message is not a map');
   for (const key of Object.keys(value))
     if (!MESSAGE_KEYS.has(key)) throw new BadSession(`unknown message field ${key}`);
-  const { id, payload, room } = value;
+  const { id, payload, room, from } = value;
   if (typeof id !== 'string') throw new BadSession('message id is not a string');
-  if (room === undefined) return { id, payload };
-  if (typeof room !== 'string') throw new BadSession('message room is not a string');
-  return { id, payload, room };
+  if (room !== undefined && typeof room !== 'string') throw new BadSession('message room is not a string');
+  if (from !== undefined && typeof from !== 'string') throw new BadSession('message from is not a string');
+  return { id, payload, ...(room === undefined ? {} : { room }), ...(from === undefined ? {} : { from }) };
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -10,6 +10,8 @@ export interface ChannelMessage {
   readonly payload: unknown;
   /** The room (topic) it was published to, if any. */
   readonly room?: string | undefined;
+  /** The publishing client id, if a client published it. */
+  readonly from?: string | undefined;
 }
 
 /** Who the client is (from CONNECT and authentication). */

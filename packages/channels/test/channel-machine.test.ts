@@ -640,3 +640,41 @@ describe('takeover', () => {
     expect(await info(h, pid)).toMatchObject({ state: 'connected' });
   });
 });
+
+describe('inbound', () => {
+  function withInbound(h: Harness, inbound: (data: unknown) => void) {
+    const sent: ChannelMessage[] = [];
+    const pid = h.rt.spawn(channelMachine, {
+      input: { clientId: 'c1', host: h.host, outbound: (m: ChannelMessage) => void sent.push(m), inbound },
+    });
+    h.rt.monitor(h.watcher, pid);
+    h.opened(pid, h.session());
+    return pid;
+  }
+
+  it('hands client data to inbound in order while the socket is open, and ignores it after close', () => {
+    const h = harness();
+    const seen: unknown[] = [];
+    const pid = withInbound(h, (data) => void seen.push(data));
+    for (const data of [1, 'two', { three: 3 }]) h.rt.send(pid, { type: 'ch.inbound', data });
+    h.settle();
+    expect(seen).toEqual([1, 'two', { three: 3 }]);
+    h.rt.send(pid, { type: 'ch.socket.closed' });
+    h.rt.send(pid, { type: 'ch.inbound', data: 4 });
+    h.settle();
+    expect(seen).toEqual([1, 'two', { three: 3 }]);
+  });
+
+  it('a throwing inbound crashes only its own process, with the error as the exit reason', () => {
+    const h = harness();
+    const boom = new Error('handler failed');
+    const pid = withInbound(h, () => {
+      throw boom;
+    });
+    const bystander = connected(h);
+    h.rt.send(pid, { type: 'ch.inbound', data: 'x' });
+    h.settle();
+    expect(h.downs.get(String(pid))?.reason).toEqual({ error: boom });
+    expect(h.rt.isAlive(bystander.pid)).toBe(true);
+  });
+});
