@@ -3,7 +3,7 @@
  * timeout, and two notifications (it disconnected; a hook fired). The channel machine receives
  * it as input, so the machine can be tested with a stub host.
  */
-import type { Pid } from '@switchboard/runtime';
+import type { Pid, Tracer } from '@switchboard/runtime';
 import type { HookName } from './hooks.js';
 import type { SessionStore } from './session.js';
 
@@ -16,4 +16,6 @@ export interface ChannelHost {
   markDisconnected(clientId: string, pid: Pid, reason: string): void;
   /** Fires a hook for this channel. */
   hook(name: HookName, clientId: string, pid: Pid, reason?: string): void;
+  /** Where the channel records its `ch.*` trace points (the runtime's tracer); none: not traced. */
+  readonly trace?: Tracer | undefined;
 }

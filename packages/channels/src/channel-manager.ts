@@ -25,7 +25,7 @@ import type { OpenSessionRequest, OpenSessionResult } from './open-session.js';
 import type { Registry } from './registry.js';
 import type { ChannelMessage, ConnInfo, SessionStore } from './session.js';
 import { requestStepdown } from './stepdown.js';
-import type { StepdownAction } from './stepdown.js';
+import type { StepdownAction, StepdownResult } from './stepdown.js';
 
 /** What to do when a client id is already in use. */
 export type DuplicateIdPolicy = 'takeover' | 'discard' | 'kick-old' | 'reject-new';
@@ -112,6 +112,22 @@ export interface ChannelManager {
 
 const POLICIES: readonly DuplicateIdPolicy[] = ['takeover', 'discard', 'kick-old', 'reject-new'];
 
+/** The trace points of each stepdown request, written out so that they can be found by name. */
+const STEPDOWN_POINTS = {
+  'ch.kick': { called: 'cm.kick.called', answered: 'cm.kick.answered', failed: 'cm.kick.failed' },
+  'ch.discard': { called: 'cm.discard.called', answered: 'cm.discard.answered', failed: 'cm.discard.failed' },
+  'ch.takeover.begin': {
+    called: 'cm.takeover.begin.called',
+    answered: 'cm.takeover.begin.answered',
+    failed: 'cm.takeover.begin.failed',
+  },
+  'ch.takeover.end': {
+    called: 'cm.takeover.end.called',
+    answered: 'cm.takeover.end.answered',
+    failed: 'cm.takeover.end.failed',
+  },
+} as const satisfies Record<StepdownAction, { called: string; answered: string; failed: string }>;
+
 /**
  * Creates a channel manager on a runtime.
  *
@@ -157,26 +173,35 @@ export function createChannelManager(runtime: Runtime, options: ChannelManagerOp
     (err, hook) => log.error({ err, hook }, 'hook threw'),
   );
   const pool: Pool = createPool(runtime, { size: poolSize, name: 'cm-pool' });
+  // Trace points (docs/reference/trace-points.md) are guarded by `trace.active`: with no collector
+  // and debug logging off, a point costs one check and builds no fields object.
+  const trace = runtime.trace;
 
   const host: ChannelHost = {
     sessions,
     takeoverMs,
     markDisconnected: (clientId, pid, reason) => {
-      if (tables.markDisconnected(pid)) hooks.emit('client.disconnected', clientId, pid, reason);
+      if (!tables.markDisconnected(pid)) return;
+      if (trace.active) trace.tp('cm.live.decremented', { clientId, pid, by: 'channel', reason });
+      hooks.emit('client.disconnected', clientId, pid, reason);
     },
     hook: (name, clientId, pid, reason) => hooks.emit(name, clientId, pid, reason),
+    trace,
   };
 
   // Cleanup of one DOWN batch, on a pool worker. Keyed by the exact (clientId, pid) through the
   // conn row, so batches may run concurrently and in any order (§C.6).
   const cleanup = async (deaths: readonly Death[]): Promise<void> => {
     for (const { pid, reason } of deaths) {
+      if (trace.active) trace.tp('cm.cleanup.begin', { pid });
       const clientId = tables.cleanDown(pid);
-      if (clientId === undefined) continue;
-      await registry.unregister(clientId, pid);
-      // Every death ends its session, except a takeover: that session lives on in the taker.
-      if (!isTakenover(reason)) hooks.emit('session.terminated', clientId, pid, formatReason(reason));
-      if (tables.lookup(clientId).length === 0) hooks.forget(clientId);
+      if (clientId !== undefined) {
+        await registry.unregister(clientId, pid);
+        // Every death ends its session, except a takeover: that session lives on in the taker.
+        if (!isTakenover(reason)) hooks.emit('session.terminated', clientId, pid, formatReason(reason));
+        if (tables.lookup(clientId).length === 0) hooks.forget(clientId);
+      }
+      if (trace.active) trace.tp('cm.cleanup.end', { pid, clientId });
     }
   };
 
@@ -191,7 +216,9 @@ export function createChannelManager(runtime: Runtime, options: ChannelManagerOp
       markDead: (death: Death, knownClientId: string | undefined) => {
         const clientId = knownClientId ?? tables.connOf(death.pid)?.clientId ?? '';
         if (tables.markDisconnected(death.pid)) {
-          hooks.emit('client.disconnected', clientId, death.pid, formatReason(death.reason));
+          const reason = formatReason(death.reason);
+          if (trace.active) trace.tp('cm.live.decremented', { clientId, pid: death.pid, by: 'down', reason });
+          hooks.emit('client.disconnected', clientId, death.pid, reason);
         }
       },
       submitCleanup: (deaths: readonly Death[]) => {
@@ -218,17 +245,39 @@ export function createChannelManager(runtime: Runtime, options: ChannelManagerOp
     if (registrations.length === 1) runtime.send(pid, { type: 'ch.registered' });
     tables.insertConn(clientId, chanPid, connInfo.transport);
     tables.insertChannel(clientId, chanPid);
-    if (tables.markLive(chanPid)) hooks.emit('client.connected', clientId, chanPid);
+    if (trace.active) trace.tp('cm.register', { clientId, pid: chanPid });
+    if (tables.markLive(chanPid)) {
+      if (trace.active) trace.tp('cm.live.incremented', { clientId, pid: chanPid });
+      hooks.emit('client.connected', clientId, chanPid);
+    }
     await registry.register(clientId, chanPid);
+  };
+
+  /** `requestStepdown` between its `cm.<action>.called` and `.answered` / `.failed` trace points. */
+  const tracedStepdown = async (
+    action: StepdownAction,
+    clientId: string | undefined,
+    chanPid: Pid,
+    timeoutMs: number,
+  ): Promise<StepdownResult> => {
+    const points = STEPDOWN_POINTS[action];
+    if (trace.active) trace.tp(points.called, { clientId, pid: chanPid });
+    const result = await requestStepdown(runtime, log, action, chanPid, timeoutMs);
+    if (trace.active) {
+      if (result.kind === 'ok') trace.tp(points.answered, { clientId, pid: chanPid });
+      else trace.tp(points.failed, { clientId, pid: chanPid, kind: result.kind });
+    }
+    return result;
   };
 
   /** Asks one channel to step down; a pid this node does not know is skipped (and reaped if dead). */
   const stepdown = async (action: StepdownAction, clientId: string, chanPid: Pid, timeoutMs: number) => {
     if (!tables.connOf(chanPid)) {
+      if (trace.active) trace.tp(STEPDOWN_POINTS[action].failed, { clientId, pid: chanPid, kind: 'unknown' });
       if (!runtime.isAlive(chanPid)) await registry.unregister(clientId, chanPid);
       return undefined;
     }
-    return requestStepdown(runtime, log, action, chanPid, timeoutMs);
+    return tracedStepdown(action, clientId, chanPid, timeoutMs);
   };
 
   const lookupChannels = async (clientId: string, scope: 'local' | 'global' = 'global'): Promise<Pid[]> => {
@@ -256,7 +305,8 @@ export function createChannelManager(runtime: Runtime, options: ChannelManagerOp
   };
 
   const takeoverEnd = async (oldPid: Pid): Promise<readonly ChannelMessage[] | undefined> => {
-    const ended = await requestStepdown(runtime, log, 'ch.takeover.end', oldPid, takeoverMs);
+    const clientId = tables.connOf(oldPid)?.clientId;
+    const ended = await tracedStepdown('ch.takeover.end', clientId, oldPid, takeoverMs);
     if (ended.kind !== 'ok') return undefined;
     return (ended.value as { pendings: readonly ChannelMessage[] }).pendings;
   };
@@ -271,6 +321,7 @@ export function createChannelManager(runtime: Runtime, options: ChannelManagerOp
     tables,
     registerChannel,
     async unregisterChannel(clientId, chanPid) {
+      if (trace.active) trace.tp('cm.unregister', { clientId, pid: chanPid });
       tables.unregister(clientId, chanPid);
       if (tables.lookup(clientId).length === 0) hooks.forget(clientId);
       await registry.unregister(clientId, chanPid);

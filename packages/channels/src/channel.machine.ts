@@ -216,6 +216,9 @@ export interface ChannelInput {
 
 // --- Behaviour
 
+/** Where a `ch.deliver` went, as the `ch.deliver` trace point reports it. */
+type DeliveryTarget = 'socket' | 'session' | 'pendings' | 'early' | 'dropped-duplicate';
+
 /** Node timers take at most 2^31 - 1 ms; longer expiries are waited out in chunks of this. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -312,6 +315,37 @@ export const channelMachine = setup({
       context.host.markDisconnected(context.clientId, pidOf(self), reason);
     },
     dropSocket: assign({ live: false, outbound: undefined }),
+    // Trace points (docs/reference/trace-points.md): one check and nothing built when no one collects.
+    traceDeliver: ({ context, event, self }, params: { into: DeliveryTarget }) => {
+      const trace = context.host.trace;
+      if (trace?.active !== true || event.type !== 'ch.deliver') return;
+      trace.tp('ch.deliver', {
+        clientId: context.clientId,
+        pid: pidOf(self),
+        id: event.message.id,
+        into: params.into,
+      });
+    },
+    traceBeginReceived: ({ context, self }, params: { state: ChannelStateName }) => {
+      const trace = context.host.trace;
+      if (trace?.active === true)
+        trace.tp('ch.takeover.begin.received', {
+          clientId: context.clientId,
+          pid: pidOf(self),
+          state: params.state,
+        });
+    },
+    traceEndReplied: ({ context, self }) => {
+      const trace = context.host.trace;
+      if (trace?.active !== true) return;
+      const ids = context.pendings.map((m) => m.id);
+      trace.tp('ch.takeover.end.replied', { clientId: context.clientId, pid: pidOf(self), pendings: ids });
+    },
+    traceExit: ({ context, self }, params: { reason: ChannelShutdown }) => {
+      const trace = context.host.trace;
+      if (trace?.active === true)
+        trace.tp('ch.exit', { clientId: context.clientId, pid: pidOf(self), reason: params.reason });
+    },
     bufferEarly: ({ context, event }) => {
       if (event.type === 'ch.deliver') context.early.push(event.message);
     },
@@ -427,6 +461,7 @@ export const channelMachine = setup({
         { type: 'markDisconnected', params: { reason: 'kicked' } },
         { type: 'hook', params: { name: 'session.kicked' } },
         reply('ok'),
+        { type: 'traceExit', params: { reason: 'kicked' } },
         exitSelf({ shutdown: 'kicked' }),
       ],
     },
@@ -435,6 +470,7 @@ export const channelMachine = setup({
         { type: 'markDisconnected', params: { reason: 'discarded' } },
         { type: 'hook', params: { name: 'session.discarded' } },
         reply('ok'),
+        { type: 'traceExit', params: { reason: 'discarded' } },
         exitSelf({ shutdown: 'discarded' }),
       ],
     },
@@ -442,7 +478,7 @@ export const channelMachine = setup({
   states: {
     opening: {
       on: {
-        'ch.deliver': { actions: 'bufferEarly' },
+        'ch.deliver': { actions: ['bufferEarly', { type: 'traceDeliver', params: { into: 'early' } }] },
         // Not reported yet: registration may still be under way, and it would mark us live again.
         'ch.socket.closed': {
           actions: assign({
@@ -450,7 +486,12 @@ export const channelMachine = setup({
             closedWhileOpening: ({ event }) => event.reason ?? 'closed',
           }),
         },
-        'ch.takeover.begin': { actions: assign({ deferredBegin: ({ event }) => event.from }) },
+        'ch.takeover.begin': {
+          actions: [
+            { type: 'traceBeginReceived', params: { state: 'opening' } },
+            assign({ deferredBegin: ({ event }) => event.from }),
+          ],
+        },
         'ch.opened': [
           {
             // A taker is waiting but the session ends with its connection: end it, do not reply (§E.3).
@@ -458,6 +499,7 @@ export const channelMachine = setup({
             actions: [
               'adoptSession',
               { type: 'markDisconnected', params: { reason: 'takenover' } },
+              { type: 'traceExit', params: { reason: 'session_ended' } },
               exitSelf({ shutdown: 'session_ended' }),
             ],
           },
@@ -478,6 +520,7 @@ export const channelMachine = setup({
               'adoptSession',
               { type: 'markDisconnected', params: {} },
               'dropSocket',
+              { type: 'traceExit', params: { reason: 'closed' } },
               exitSelf({ shutdown: 'closed' }),
             ],
           },
@@ -493,8 +536,11 @@ export const channelMachine = setup({
     connected: {
       on: {
         'ch.deliver': [
-          { guard: 'isDuplicate', actions: 'dropDuplicate' },
-          { actions: ['send', 'countDelivered'] },
+          {
+            guard: 'isDuplicate',
+            actions: ['dropDuplicate', { type: 'traceDeliver', params: { into: 'dropped-duplicate' } }],
+          },
+          { actions: ['send', 'countDelivered', { type: 'traceDeliver', params: { into: 'socket' } }] },
         ],
         'ch.socket.closed': [
           {
@@ -502,6 +548,7 @@ export const channelMachine = setup({
             actions: [
               { type: 'markDisconnected', params: {} },
               'dropSocket',
+              { type: 'traceExit', params: { reason: 'closed' } },
               exitSelf({ shutdown: 'closed' }),
             ],
           },
@@ -511,13 +558,18 @@ export const channelMachine = setup({
           {
             guard: 'endsWithConnection',
             actions: [
+              { type: 'traceBeginReceived', params: { state: 'connected' } },
               { type: 'markDisconnected', params: { reason: 'takenover' } },
+              { type: 'traceExit', params: { reason: 'session_ended' } },
               exitSelf({ shutdown: 'session_ended' }),
             ],
           },
           {
             target: 'takingOver',
-            actions: reply(({ context }: { context: ChannelContext }) => ({ session: context.session })),
+            actions: [
+              { type: 'traceBeginReceived', params: { state: 'connected' } },
+              reply(({ context }: { context: ChannelContext }) => ({ session: context.session })),
+            ],
           },
         ],
         'ch.info': {
@@ -537,7 +589,10 @@ export const channelMachine = setup({
             expiryChunk: [
               {
                 guard: 'expiryDue',
-                actions: [exitSelf({ shutdown: 'expired' })],
+                actions: [
+                  { type: 'traceExit', params: { reason: 'expired' } },
+                  exitSelf({ shutdown: 'expired' }),
+                ],
               },
               {
                 target: 'expiring',
@@ -550,15 +605,28 @@ export const channelMachine = setup({
       },
       on: {
         // Never to the socket: there is none. The session keeps it until a reconnect takes over.
-        'ch.deliver': [{ guard: 'isDuplicate', actions: 'dropDuplicate' }, { actions: 'enqueue' }],
+        'ch.deliver': [
+          {
+            guard: 'isDuplicate',
+            actions: ['dropDuplicate', { type: 'traceDeliver', params: { into: 'dropped-duplicate' } }],
+          },
+          { actions: ['enqueue', { type: 'traceDeliver', params: { into: 'session' } }] },
+        ],
         'ch.takeover.begin': [
           {
             guard: 'endsWithConnection',
-            actions: [exitSelf({ shutdown: 'session_ended' })],
+            actions: [
+              { type: 'traceBeginReceived', params: { state: 'disconnected' } },
+              { type: 'traceExit', params: { reason: 'session_ended' } },
+              exitSelf({ shutdown: 'session_ended' }),
+            ],
           },
           {
             target: 'takingOver',
-            actions: reply(({ context }: { context: ChannelContext }) => ({ session: context.session })),
+            actions: [
+              { type: 'traceBeginReceived', params: { state: 'disconnected' } },
+              reply(({ context }: { context: ChannelContext }) => ({ session: context.session })),
+            ],
           },
         ],
         'ch.info': {
@@ -573,17 +641,27 @@ export const channelMachine = setup({
         takeoverGrace: {
           actions: [
             { type: 'markDisconnected', params: { reason: 'takeover_timeout' } },
+            { type: 'traceExit', params: { reason: 'takeover_timeout' } },
             exitSelf({ shutdown: 'takeover_timeout' }),
           ],
         },
       },
       on: {
         // The seed's fix: checked before anything else, and the only place a delivery goes now.
-        'ch.deliver': [{ guard: 'isDuplicate', actions: 'dropDuplicate' }, { actions: 'pend' }],
+        'ch.deliver': [
+          {
+            guard: 'isDuplicate',
+            actions: ['dropDuplicate', { type: 'traceDeliver', params: { into: 'dropped-duplicate' } }],
+          },
+          { actions: ['pend', { type: 'traceDeliver', params: { into: 'pendings' } }] },
+        ],
         // A retried begin (the taker's first call timed out at its end) gets the same session, and
         // the pendings gathered so far stay: they are not in that session.
         'ch.takeover.begin': {
-          actions: reply(({ context }: { context: ChannelContext }) => ({ session: context.session })),
+          actions: [
+            { type: 'traceBeginReceived', params: { state: 'takingOver' } },
+            reply(({ context }: { context: ChannelContext }) => ({ session: context.session })),
+          ],
         },
         'ch.takeover.end': {
           actions: [
@@ -593,6 +671,8 @@ export const channelMachine = setup({
             reply(({ context }: { context: ChannelContext }): TakeoverEndReply => ({
               pendings: context.pendings,
             })),
+            'traceEndReplied',
+            { type: 'traceExit', params: { reason: 'takenover' } },
             exitSelf({ shutdown: 'takenover' }),
           ],
         },

@@ -161,7 +161,11 @@ export function createMemoryLocker(runtime: Runtime, options: MemoryLockerOption
         // A DOWN of an older monitor (the owner released everything, then locked again) is stale.
         if (owner === undefined || String(owner.ref) !== String(ref)) return;
         owners.delete(key);
-        for (const clientId of owner.clientIds) locks.delete(clientId);
+        for (const clientId of owner.clientIds) {
+          locks.delete(clientId);
+          if (runtime.trace.active)
+            runtime.trace.tp('locker.released', { clientId, owner: pid, by: 'owner-down' });
+        }
         log.debug({ conn: key, released: owner.clientIds.size }, 'lock owner down, its locks released');
         disarmIfIdle();
       },
@@ -186,10 +190,21 @@ export function createMemoryLocker(runtime: Runtime, options: MemoryLockerOption
     pid: self,
     leaseMs,
     acquire(clientId, owner) {
-      if (closed || !runtime.isAlive(self) || !runtime.isAlive(owner)) return Promise.resolve(false);
+      const trace = runtime.trace;
+      if (closed || !runtime.isAlive(self) || !runtime.isAlive(owner)) {
+        if (trace.active) trace.tp('locker.refused', { clientId, owner, holder: undefined });
+        return Promise.resolve(false);
+      }
       const ownerKey = pidKey(owner);
       const row = locks.get(clientId);
-      if (row !== undefined) return Promise.resolve(row.ownerKey === ownerKey);
+      if (row !== undefined) {
+        const mine = row.ownerKey === ownerKey;
+        if (trace.active) {
+          if (mine) trace.tp('locker.acquired', { clientId, owner, reentrant: true });
+          else trace.tp('locker.refused', { clientId, owner, holder: row.owner });
+        }
+        return Promise.resolve(mine);
+      }
       let entry = owners.get(ownerKey);
       if (entry === undefined) {
         entry = { ref: runtime.monitor(self, owner), clientIds: new Set() };
@@ -198,6 +213,7 @@ export function createMemoryLocker(runtime: Runtime, options: MemoryLockerOption
       entry.clientIds.add(clientId);
       // `since` is set once: re-entrant acquires do not extend the lease (ekka keeps `created`).
       locks.set(clientId, { clientId, owner, ownerKey, since: runtime.clock.now() });
+      if (trace.active) trace.tp('locker.acquired', { clientId, owner, reentrant: false });
       arm();
       return Promise.resolve(true);
     },
@@ -206,6 +222,7 @@ export function createMemoryLocker(runtime: Runtime, options: MemoryLockerOption
       if (row === undefined) return Promise.resolve(true);
       if (row.ownerKey !== pidKey(owner)) return Promise.resolve(false);
       drop(row);
+      if (runtime.trace.active) runtime.trace.tp('locker.released', { clientId, owner, by: 'release' });
       disarmIfIdle();
       return Promise.resolve(true);
     },

@@ -73,6 +73,29 @@ export async function openSession(
   request: OpenSessionRequest,
   deps: OpenSessionDeps,
 ): Promise<OpenSessionResult> {
+  const trace = deps.runtime.trace;
+  if (!trace.active) return open(request, deps);
+  const { cleanStart, clientInfo, pid } = request;
+  const clientId = clientInfo.clientId;
+  trace.tp('cm.open.begin', { clientId, pid, cleanStart });
+  try {
+    const opened = await open(request, deps);
+    const result = opened.present ? 'resumed' : 'created';
+    trace.tp('cm.open.end', { clientId, pid, cleanStart, result, present: opened.present });
+    return opened;
+  } catch (err) {
+    const result = ClientIdUnavailable.is(err) ? 'unavailable' : 'error';
+    trace.tp('cm.open.end', { clientId, pid, cleanStart, result, error: errorMessage(err) });
+    throw err;
+  }
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** The open itself, untraced. */
+async function open(request: OpenSessionRequest, deps: OpenSessionDeps): Promise<OpenSessionResult> {
   const { runtime, registry, locker } = deps;
   const { cleanStart, clientInfo, pid } = request;
   const clientId = clientInfo.clientId;

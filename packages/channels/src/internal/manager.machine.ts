@@ -64,8 +64,11 @@ export const managerMachine = setup({
   on: {
     'ch.registered': {
       actions: ({ context }) => {
-        for (const { clientId, pid } of context.behaviour.takeRegistrations())
+        const trace = context.behaviour.runtime.trace;
+        for (const { clientId, pid } of context.behaviour.takeRegistrations()) {
           context.pmon.monitor(pid, clientId);
+          if (trace.active) trace.tp('cm.monitored', { clientId, pid });
+        }
       },
     },
     'rt.down.batch': {
@@ -79,6 +82,11 @@ export const managerMachine = setup({
 function handleDeaths({ pmon, behaviour }: ManagerContext, downs: readonly Death[]): void {
   const known = new Map<string, string>();
   for (const [pid, clientId] of pmon.eraseAll(downs.map((d) => d.pid))) known.set(pidKey(pid), clientId);
+  const trace = behaviour.runtime.trace;
+  if (trace.active) {
+    const pids = downs.map((d) => d.pid);
+    trace.tp('cm.down.batch', { pids, known: pids.filter((p) => known.has(pidKey(p))) });
+  }
   for (const death of downs) behaviour.markDead(death, known.get(pidKey(death.pid)));
   if (downs.length > 0) behaviour.submitCleanup(downs);
 }
