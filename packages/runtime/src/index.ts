@@ -50,7 +50,7 @@ export type { PMonOptions } from './pmon.js';
 export { Table, canonicalString } from './table.js';
 export type { TableOptions, TableType } from './table.js';
 export { TraceCollector, Tracer } from './tracing.js';
-export type { TracePoint } from './tracing.js';
+export type { CollectOptions, TracePoint } from './tracing.js';
 export type {
   InspectionEvent,
   InspectionObserver,

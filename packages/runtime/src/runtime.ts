@@ -149,6 +149,14 @@ export interface Runtime {
   unlink(a: Pid, b: Pid): void;
   /** Sends an exit signal (Erlang's `exit/2`). `'kill'` cannot be trapped and ends in `'killed'`. */
   exit(pid: Dest, reason: ExitSignal): void;
+  /**
+   * Suspends a process (Erlang's `erlang:suspend_process/1`): it stays alive and monitored, its
+   * mailbox keeps filling, but it handles nothing — a hung process, as a race test injects one.
+   * Exit signals still end it (`'kill'` always does). True if it was alive and not suspended.
+   */
+  suspend(pid: Pid): boolean;
+  /** Lets a suspended process handle its mailbox again. True if it was suspended. */
+  resume(pid: Pid): boolean;
   /** Changes whether a process traps exits. */
   setTrapExit(pid: Pid, trap: boolean): void;
   /** @throws RT_ERR_NAME_TAKEN, RT_ERR_NOPROC, RT_ERR_INVALID_OPTION */

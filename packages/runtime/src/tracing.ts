@@ -30,7 +30,11 @@ export interface TracePoint {
 export class TraceCollector {
   readonly events: TracePoint[] = [];
 
-  constructor(private readonly detach: (c: TraceCollector) => void) {}
+  constructor(
+    private readonly detach: (c: TraceCollector) => void,
+    /** Called with each point right after it is recorded (see {@link CollectOptions}). */
+    readonly onPoint?: ((point: TracePoint) => void) | undefined,
+  ) {}
 
   /** The points of one kind, in order. */
   ofKind(kind: string): TracePoint[] {
@@ -66,6 +70,15 @@ export class TraceCollector {
   }
 }
 
+/** Options of `runtime.trace.collect()`. */
+export interface CollectOptions {
+  /**
+   * Called with each point right after every collector has recorded it, synchronously, inside the
+   * code that called `tp`. What it does (send a message, kill a process) happens at that instant.
+   */
+  readonly onPoint?: (point: TracePoint) => void;
+}
+
 /** The runtime's tracer: `runtime.trace`. */
 export class Tracer {
   private readonly collectors = new Set<TraceCollector>();
@@ -89,12 +102,17 @@ export class Tracer {
     }
     const point: TracePoint = { kind, seq: this.seq++, at: this.clock.now(), fields };
     for (const c of this.collectors) c.events.push(point);
+    for (const c of this.collectors) c.onPoint?.(point);
     if (this.logger.isLevelEnabled('debug')) this.logger.debug({ tp: kind, ...fields }, kind);
   }
 
-  /** Installs an in-memory collector. */
-  collect(): TraceCollector {
-    const collector = new TraceCollector((c) => this.collectors.delete(c));
+  /**
+   * Installs an in-memory collector. With `onPoint`, the collector also calls it synchronously
+   * at each point, inside the code that recorded it: a test harness reacts there (injects a
+   * fault "when takeover begins") at exactly that instant.
+   */
+  collect(options: CollectOptions = {}): TraceCollector {
+    const collector = new TraceCollector((c) => this.collectors.delete(c), options.onPoint);
     this.collectors.add(collector);
     return collector;
   }

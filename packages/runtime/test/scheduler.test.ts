@@ -241,7 +241,7 @@ describe('deterministic scheduler', () => {
       const pid = rt.spawn(createMachine({ on: { ping: { actions: reply('pong') } } }));
       await expect(rt.call(pid, { type: 'ping' })).resolves.toBe('pong');
       await rt.idle();
-      expect(sched.decisions).toEqual([`deliver:ext>${pid.id}@0`, `deliver:${pid.id}>call#1:${pid.id}@0`]);
+      expect(sched.decisions).toEqual([`deliver:ext>${pid.id}@0`, `deliver:${pid.id}>call:${pid.id}@0`]);
     });
 
     it('rejects a call timeout at exactly the virtual timeout', async () => {

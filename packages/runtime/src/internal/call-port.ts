@@ -5,7 +5,6 @@
  */
 import type { DownReason } from '../exit-reason.js';
 import { Mailbox } from '../mailbox.js';
-import type { Ref } from '../pid.js';
 import type { Schedulable, WorkItem } from '../ports/dispatcher.js';
 import type { Monitor, Sender, Watcher } from './process.js';
 
@@ -22,12 +21,13 @@ export class CallPort implements Schedulable, Watcher {
   private settled = false;
 
   constructor(
-    ref: Ref,
     targetLabel: string,
     private readonly ready: (port: CallPort) => void,
     private readonly settle: (outcome: CallOutcome) => void,
   ) {
-    this.label = `call#${ref.id}:${targetLabel}`;
+    // No ref id in the label: ref ids count every monitor and call, so they shift when unrelated
+    // work is added or removed, and a recorded decision would no longer name the same step.
+    this.label = `call:${targetLabel}`;
   }
 
   /** Queues an outcome for the dispatcher to deliver; ignored once the call has settled. */

@@ -217,7 +217,7 @@ export class Kernel implements Runtime, ProcessHost, DispatchHost {
     const ref = this.newRef();
     const caller = this.xstate.current;
     return new Promise<TReply>((resolve, reject) => {
-      const port: CallPort = new CallPort(ref, target.label, this.readyPort, (outcome) => {
+      const port: CallPort = new CallPort(target.label, this.readyPort, (outcome) => {
         this.calls.delete(ref.id);
         target.monitoredBy?.delete(ref.id);
         if (timer !== undefined) this.clock.clearTimeout(timer);
@@ -407,6 +407,22 @@ export class Kernel implements Runtime, ProcessHost, DispatchHost {
     if (proc) this.scheduleExit(proc, reason);
   }
 
+  suspend(pid: Pid): boolean {
+    const proc = this.alive(pid);
+    if (!proc || proc.suspended) return false;
+    proc.suspended = true;
+    return true;
+  }
+
+  resume(pid: Pid): boolean {
+    const proc = this.procs.get(pid.id);
+    if (!proc || !samePid(proc.pid, pid) || !proc.suspended) return false;
+    proc.suspended = false;
+    // What queued up meanwhile is runnable again.
+    if (proc.hasWork() && !proc.queued) this.dispatcher.ready(proc);
+    return true;
+  }
+
   setTrapExit(pid: Pid, trap: boolean): void {
     const proc = this.alive(pid);
     if (proc) proc.trapExit = trap;
@@ -496,7 +512,7 @@ export class Kernel implements Runtime, ProcessHost, DispatchHost {
         return ran + 1;
       }
       const mailbox = proc.mailbox;
-      if (proc.status !== ALIVE || mailbox === null || mailbox.length === 0) return ran;
+      if (proc.status !== ALIVE || proc.suspended || mailbox === null || mailbox.length === 0) return ran;
       const event = mailbox.shift() as AnyEvent;
       this.deliver(proc, event);
       ran++;
@@ -509,7 +525,7 @@ export class Kernel implements Runtime, ProcessHost, DispatchHost {
       out.push({ owner: proc, label: `exit:${proc.label}`, key: EXIT_WORK });
       return;
     }
-    if (proc.status !== ALIVE) return;
+    if (proc.status !== ALIVE || proc.suspended) return;
     if (!this.batchesAtTurnEnd && proc.downBatch && proc.downBatch.length > 0) {
       out.push({ owner: proc, label: `batch:${proc.label}`, key: BATCH_WORK });
     }

@@ -82,6 +82,8 @@ export class Process implements Schedulable, Watcher {
   pendingExit: ExitReason | undefined = undefined;
   exitReason: ExitReason | undefined = undefined;
   name: string | undefined = undefined;
+  /** Suspended (`rt.suspend`): alive, its mailbox fills, but nothing is handled until `rt.resume`. */
+  suspended = false;
 
   constructor(
     readonly host: ProcessHost,
@@ -137,7 +139,7 @@ export class Process implements Schedulable, Watcher {
 
   hasWork(): boolean {
     if (this.pendingExit !== undefined) return true;
-    if (this.status === DEAD) return false;
+    if (this.status === DEAD || this.suspended) return false;
     if (this.mailbox !== null && this.mailbox.length > 0) return true;
     return !this.host.batchesAtTurnEnd && this.downBatch !== null && this.downBatch.length > 0;
   }

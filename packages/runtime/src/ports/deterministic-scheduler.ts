@@ -253,6 +253,19 @@ export class DeterministicScheduler implements Dispatcher, Clock {
     return steps;
   }
 
+  /**
+   * Moves virtual time to the next pending timer's deadline without running any step, and
+   * returns that time (undefined when no timer is pending; time never goes backwards). A driver
+   * that lets promise callbacks settle between steps uses it instead of `runUntilIdle`, which
+   * would go on stepping at the new time.
+   */
+  advanceToNextTimer(): number | undefined {
+    const next = this.nextDeadline();
+    if (next === undefined) return undefined;
+    this.time = Math.max(this.time, next);
+    return this.time;
+  }
+
   /** Advances virtual time by `ms`, running every step and timer due on the way. */
   advance(ms: number): number {
     return this.runUntilIdle({ advanceTime: true, untilTime: this.time + ms });
