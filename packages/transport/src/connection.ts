@@ -1,0 +1,195 @@
+/**
+ * One accepted socket, from accept to close: its wire, its frame decoder, its outbound queue,
+ * its place in the CONNECT handshake, and its counters. The server drives it; the connection
+ * process (the channel machine) owns the client's session. Kept lean: a server holds tens of
+ * thousands of these.
+ */
+import { createDecoder, encodeFrame } from '@switchboard/protocol';
+import type { Frame, FrameDecoder, ReasonCode } from '@switchboard/protocol';
+import type { Pid } from '@switchboard/runtime';
+import { OutboundQueue } from './outbound-queue.js';
+import type { PushResult, QueueBounds } from './outbound-queue.js';
+import type { Wire } from './wire.js';
+
+/**
+ * Where a connection is in its life:
+ * `awaiting` (accepted, no CONNECT yet) → `opening` (CONNECT taken, session opening) → `open`
+ * (CONNACK sent) → `closing` (we asked the socket to end) → `closed` (the socket is gone).
+ */
+export type ConnectionPhase = 'awaiting' | 'opening' | 'open' | 'closing' | 'closed';
+
+/** Counters of one connection. */
+export interface ConnectionCounters {
+  bytesIn: number;
+  bytesOut: number;
+  framesIn: number;
+  framesOut: number;
+  /** Messages dropped by the outbound policy. */
+  dropped: number;
+}
+
+/** What a connection tells the server. */
+export interface ConnectionEvents {
+  /** Frames decoded from the socket, in order. */
+  onFrames(connection: Connection, frames: readonly Frame[]): void;
+  /** The bytes could not be decoded: the connection is being closed with the error's reason. */
+  onBadInput(connection: Connection, code: string, reason: ReasonCode): void;
+  /** A frame could not be queued within the bounds and the policy is `disconnect`. */
+  onSlow(connection: Connection): void;
+  /** The socket is gone. */
+  onClosed(connection: Connection, reason: string): void;
+}
+
+/**
+ * One socket's connection.
+ *
+ * @example
+ * ```ts
+ * const conn = new Connection(wire, { maxFrameBytes, bounds, now: clock.now(), events });
+ * conn.send({ type: 'ping' });
+ * conn.disconnect(REASON.IDLE_TIMEOUT, 'idle_timeout');
+ * ```
+ */
+export class Connection {
+  phase: ConnectionPhase = 'awaiting';
+  clientId: string | undefined;
+  /** The connection process, once spawned. */
+  pid: Pid | undefined;
+  /** Frames that arrived while the session was opening; handed to the process once it is open. */
+  early: Frame[] | undefined;
+  /** Why we closed it (set before the socket ends), reported to `onConnStop`. */
+  closeReason: string | undefined;
+  /** True once CONNACK went out (so `onConnStart` ran and `onConnStop` will). */
+  started = false;
+  readonly acceptedAt: number;
+  lastInboundAt: number;
+  lastPingAt: number;
+  readonly counters: ConnectionCounters = { bytesIn: 0, bytesOut: 0, framesIn: 0, framesOut: 0, dropped: 0 };
+  /** Per-connection data for handlers (Zinx's connection properties); created on first use. */
+  private userData: Map<string, unknown> | undefined;
+  private readonly decoder: FrameDecoder;
+  private readonly queue: OutboundQueue;
+
+  constructor(
+    readonly wire: Wire,
+    options: { readonly maxFrameBytes: number; readonly bounds: QueueBounds; readonly now: number },
+    private readonly events: ConnectionEvents,
+  ) {
+    this.acceptedAt = options.now;
+    this.lastInboundAt = options.now;
+    this.lastPingAt = options.now;
+    this.decoder = createDecoder({ maxFrameBytes: options.maxFrameBytes });
+    const counters = this.counters;
+    this.queue = new OutboundQueue(options.bounds, {
+      get bufferedBytes() {
+        return wire.bufferedBytes;
+      },
+      write(bytes) {
+        counters.bytesOut += bytes.byteLength;
+        counters.framesOut++;
+        wire.write(bytes);
+      },
+    });
+    wire.attach({
+      onData: (bytes) => this.receive(bytes),
+      onDrain: () => this.queue.flush(),
+      onClose: (reason) => this.closed(reason),
+    });
+  }
+
+  /** The transport kind, `'tcp'` or `'ws'`. */
+  get transport(): 'tcp' | 'ws' {
+    return this.wire.kind;
+  }
+
+  /** Messages waiting behind the socket. */
+  get queueLength(): number {
+    return this.queue.length;
+  }
+
+  /** Bytes waiting behind the socket. */
+  get queuedBytes(): number {
+    return this.queue.queuedBytes;
+  }
+
+  /** True while the socket can still take frames. */
+  get writable(): boolean {
+    return this.phase !== 'closing' && this.phase !== 'closed';
+  }
+
+  /** Handler data of this connection. */
+  get data(): Map<string, unknown> {
+    return (this.userData ??= new Map());
+  }
+
+  /** Encodes and queues a frame. Returns what the queue did (`'dropped'` if the socket is gone). */
+  send(frame: Frame): PushResult {
+    return this.sendEncoded(encodeFrame(frame));
+  }
+
+  /** Queues bytes already encoded (a broadcast encodes once for every member). */
+  sendEncoded(bytes: Uint8Array): PushResult {
+    if (!this.writable) return 'dropped';
+    const result = this.queue.push(bytes);
+    if (result === 'dropped') this.counters.dropped++;
+    else if (result === 'evict') this.events.onSlow(this);
+    return result;
+  }
+
+  /**
+   * Tells the client why (a DISCONNECT frame, after what is already queued) and ends the socket.
+   * With `abrupt`, the socket is destroyed at once (a client that does not read gets nothing more).
+   */
+  disconnect(
+    reason: ReasonCode,
+    why: string,
+    options: {
+      readonly reconnectAfterMs?: number;
+      readonly message?: string;
+      readonly abrupt?: boolean;
+    } = {},
+  ): void {
+    if (!this.writable) return;
+    this.closeReason = why;
+    this.phase = 'closing';
+    this.queue.clear();
+    if (options.abrupt === true) return void this.wire.destroy();
+    const bytes = encodeFrame({
+      type: 'disconnect',
+      reason,
+      ...(options.reconnectAfterMs === undefined ? {} : { reconnectAfterMs: options.reconnectAfterMs }),
+      ...(options.message === undefined ? {} : { message: options.message }),
+    });
+    this.counters.bytesOut += bytes.byteLength;
+    this.counters.framesOut++;
+    this.wire.write(bytes);
+    this.wire.end();
+  }
+
+  /** Ends the socket without a frame (after a DISCONNECT was already sent), or destroys it. */
+  end(why: string, abrupt = false): void {
+    if (this.phase === 'closed') return;
+    this.closeReason ??= why;
+    this.phase = 'closing';
+    if (abrupt) this.wire.destroy();
+    else this.wire.end();
+  }
+
+  private receive(bytes: Uint8Array): void {
+    if (this.phase === 'closing' || this.phase === 'closed') return;
+    this.counters.bytesIn += bytes.byteLength;
+    const { frames, error } = this.decoder.push(bytes);
+    if (frames.length > 0) {
+      this.counters.framesIn += frames.length;
+      this.events.onFrames(this, frames);
+    }
+    if (error !== undefined && this.writable) this.events.onBadInput(this, error.code, error.reason);
+  }
+
+  private closed(reason: string): void {
+    if (this.phase === 'closed') return;
+    this.phase = 'closed';
+    this.queue.clear();
+    this.events.onClosed(this, this.closeReason ?? reason);
+  }
+}

@@ -1,0 +1,65 @@
+/** A WebSocket (from the `ws` library) as a {@link Wire}: each binary message carries whole frames. */
+import type { Socket } from 'node:net';
+import type { WebSocket } from 'ws';
+import type { Wire, WireEvents } from './wire.js';
+
+/**
+ * Wraps an accepted WebSocket. Text messages are protocol errors: they reach the connection as
+ * an empty chunk it cannot decode? No — they close the socket with 1003 (unsupported data).
+ *
+ * @example
+ * ```ts
+ * wss.on('connection', (ws, req) => accept(wsWire(ws, req.socket)));
+ * ```
+ */
+export function wsWire(ws: WebSocket, socket: Socket): Wire {
+  ws.binaryType = 'nodebuffer';
+  const peer = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}`;
+  socket.setNoDelay(true);
+  let pending: Buffer[] | undefined = [];
+  // Messages may arrive before a connection attaches: keep them in order.
+  const early = (data: Buffer, isBinary: boolean) => {
+    if (!isBinary) return void ws.close(1003, 'binary frames only');
+    pending?.push(data);
+  };
+  ws.on('message', early);
+  return {
+    kind: 'ws',
+    peer,
+    get bufferedBytes() {
+      return ws.bufferedAmount;
+    },
+    attach(events: WireEvents) {
+      let closed = false;
+      let reason = 'peer_closed';
+      ws.off('message', early);
+      ws.on('message', (data: Buffer, isBinary: boolean) => {
+        if (!isBinary) return void ws.close(1003, 'binary frames only');
+        events.onData(data);
+      });
+      socket.on('drain', () => events.onDrain());
+      ws.on('error', (err: NodeJS.ErrnoException) => {
+        reason = `socket_error: ${err.code ?? err.message}`;
+      });
+      ws.on('close', () => {
+        if (closed) return;
+        closed = true;
+        events.onClose(reason);
+      });
+      const queued = pending ?? [];
+      pending = undefined;
+      for (const data of queued) events.onData(data);
+    },
+    write(bytes) {
+      if (ws.readyState === ws.OPEN) ws.send(bytes, { binary: true });
+    },
+    end() {
+      ws.close(1000);
+      // The closing handshake needs the peer: bound it (ws terminates after 30 s otherwise).
+      setTimeout(() => ws.terminate(), 5000).unref();
+    },
+    destroy() {
+      ws.terminate();
+    },
+  };
+}
