@@ -4,7 +4,7 @@
  * (the ws model: an error that knows its close code). Every code is documented in
  * `docs/reference/errors.md`.
  */
-import { defineError } from '@switchboard/runtime';
+import { defineError } from '@switchboard/runtime/errors';
 import { REASON } from './reason.js';
 
 /**
