@@ -46,7 +46,7 @@ export default defineConfig(
       parserOptions: {
         projectService: {
           // Root-level scripts and configs written in JS (eslint.config.js) belong to no tsconfig.
-          allowDefaultProject: ['*.js', '*.mjs'],
+          allowDefaultProject: ['*.js', '*.mjs', 'scripts/*.mjs'],
         },
         tsconfigRootDir: import.meta.dirname,
       },

@@ -116,6 +116,8 @@ export interface Server {
   ): boolean;
   /** Members of a room (client ids of open connections). */
   roomMembers(room: string): string[];
+  /** Every room with members, and how many. */
+  rooms(): Map<string, number>;
   /** The open connections (past CONNACK), as handlers see them. */
   connections(): ConnectionContext[];
   /** Per-connection details of a client id's open connection, or undefined. */
@@ -722,6 +724,7 @@ export function createServer(options: ServerOptions): Server {
     roomMembers(room) {
       return [...rooms.members(room)].map((c) => c.clientId ?? '');
     },
+    rooms: () => rooms.sizes(),
     connections() {
       const out: ConnectionContext[] = [];
       for (const conn of all) {
