@@ -25,6 +25,7 @@ import type { OpenSessionRequest, OpenSessionResult } from './open-session.js';
 import type { Registry } from './registry.js';
 import type { ChannelMessage, ConnInfo, SessionStore } from './session.js';
 import { requestStepdown } from './stepdown.js';
+import { bugs } from '#bugs';
 import type { StepdownAction, StepdownResult } from './stepdown.js';
 
 /** What to do when a client id is already in use. */
@@ -197,6 +198,8 @@ export function createChannelManager(runtime: Runtime, options: ChannelManagerOp
       const clientId = tables.cleanDown(pid);
       if (clientId !== undefined) {
         await registry.unregister(clientId, pid);
+        // Stryker disable next-line all: bug catalogue (docs/reference/bug-catalogue.md)
+        if (bugs.B7) await deleteByClientId(clientId);
         // Every death ends its session, except a takeover: that session lives on in the taker.
         if (!isTakenover(reason)) hooks.emit('session.terminated', clientId, pid, formatReason(reason));
         if (tables.lookup(clientId).length === 0) hooks.forget(clientId);
@@ -204,6 +207,25 @@ export function createChannelManager(runtime: Runtime, options: ChannelManagerOp
       if (trace.active) trace.tp('cm.cleanup.end', { pid, clientId });
     }
   };
+
+  // --- The bug catalogue's wrong versions (docs/reference/bug-catalogue.md); never taken in production.
+  // Stryker disable all: bug catalogue
+
+  /** B7: deletes by key (EMQX's `ets:delete(Tab, ClientId)` for `delete_object`): every channel of the id goes. */
+  const deleteByClientId = async (clientId: string): Promise<void> => {
+    for (const other of tables.lookup(clientId)) {
+      tables.unregister(clientId, other);
+      await registry.unregister(clientId, other);
+    }
+  };
+
+  /** B9: "the client's channel" as the one to count out on a DOWN: its newest live one, not the dead pid. */
+  const newestLiveChannel = (clientId: string): Pid | undefined =>
+    tables
+      .lookup(clientId)
+      .filter((p) => tables.isLive(p))
+      .at(-1);
+  // Stryker restore all
 
   // Monitor requests queue here and the manager takes them all on one wake-up message (EMQX's
   // `collect_msgs`): a burst of registrations costs one transition of the manager, not one each.
@@ -215,10 +237,12 @@ export function createChannelManager(runtime: Runtime, options: ChannelManagerOp
       runtime,
       markDead: (death: Death, knownClientId: string | undefined) => {
         const clientId = knownClientId ?? tables.connOf(death.pid)?.clientId ?? '';
-        if (tables.markDisconnected(death.pid)) {
+        // Stryker disable next-line all: bug catalogue (docs/reference/bug-catalogue.md)
+        const pid = bugs.B9 ? (newestLiveChannel(clientId) ?? death.pid) : death.pid;
+        if (tables.markDisconnected(pid)) {
           const reason = formatReason(death.reason);
-          if (trace.active) trace.tp('cm.live.decremented', { clientId, pid: death.pid, by: 'down', reason });
-          hooks.emit('client.disconnected', clientId, death.pid, reason);
+          if (trace.active) trace.tp('cm.live.decremented', { clientId, pid, by: 'down', reason });
+          hooks.emit('client.disconnected', clientId, pid, reason);
         }
       },
       submitCleanup: (deaths: readonly Death[]) => {

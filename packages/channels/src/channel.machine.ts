@@ -22,6 +22,7 @@ import type { CallRequest, From, Pid } from '@switchboard/runtime';
 import type { ChannelHost } from './channel-host.js';
 import type { HookName } from './hooks.js';
 import type { ChannelMessage } from './session.js';
+import { bugs } from '#bugs';
 
 // --- Messages
 
@@ -319,12 +320,9 @@ export const channelMachine = setup({
     traceDeliver: ({ context, event, self }, params: { into: DeliveryTarget }) => {
       const trace = context.host.trace;
       if (trace?.active !== true || event.type !== 'ch.deliver') return;
-      trace.tp('ch.deliver', {
-        clientId: context.clientId,
-        pid: pidOf(self),
-        id: event.message.id,
-        into: params.into,
-      });
+      // Stryker disable next-line all: bug catalogue (B3 puts what should be pended into the session)
+      const into = params.into === 'pendings' && bugs.B3 ? 'session' : params.into;
+      trace.tp('ch.deliver', { clientId: context.clientId, pid: pidOf(self), id: event.message.id, into });
     },
     traceBeginReceived: ({ context, self }, params: { state: ChannelStateName }) => {
       const trace = context.host.trace;
@@ -350,7 +348,16 @@ export const channelMachine = setup({
       if (event.type === 'ch.deliver') context.early.push(event.message);
     },
     pend: ({ context, event }) => {
-      if (event.type === 'ch.deliver') context.pendings.push(event.message);
+      if (event.type !== 'ch.deliver') return;
+      // B3 (EMQX before PR #6393): into the session that was already handed over, so it is lost.
+      // Stryker disable next-line all: bug catalogue (docs/reference/bug-catalogue.md)
+      if (bugs.B3) context.session = context.host.sessions.enqueue(context.session, event.message);
+      else context.pendings.push(event.message);
+    },
+    /** B6: a begin restarts the handover from scratch, dropping the pendings gathered for the first one. */
+    restartHandover: ({ context }) => {
+      // Stryker disable next-line all: bug catalogue (docs/reference/bug-catalogue.md)
+      if (bugs.B6) context.pendings.length = 0;
     },
     receive: ({ context, event }) => {
       if (event.type === 'ch.inbound') context.inbound?.(event.data);
@@ -639,6 +646,8 @@ export const channelMachine = setup({
       // The taker never sent end (it died, or its call timed out): do not hold the session forever.
       after: {
         takeoverGrace: {
+          // Stryker disable next-line all: bug catalogue (B4: no timeout after begin; docs/reference/bug-catalogue.md)
+          guard: () => !bugs.B4,
           actions: [
             { type: 'markDisconnected', params: { reason: 'takeover_timeout' } },
             { type: 'traceExit', params: { reason: 'takeover_timeout' } },
@@ -660,6 +669,7 @@ export const channelMachine = setup({
         'ch.takeover.begin': {
           actions: [
             { type: 'traceBeginReceived', params: { state: 'takingOver' } },
+            'restartHandover',
             reply(({ context }: { context: ChannelContext }) => ({ session: context.session })),
           ],
         },

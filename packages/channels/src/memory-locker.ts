@@ -17,6 +17,7 @@ import { setup } from 'xstate';
 import { pidKey } from './channel-tables.js';
 import { InvalidChannelOption } from './errors.js';
 import type { LockInfo, Locker } from './locker.js';
+import { bugs } from '#bugs';
 
 // --- Messages
 
@@ -156,6 +157,9 @@ export function createMemoryLocker(runtime: Runtime, options: MemoryLockerOption
   const self = runtime.spawn(
     lockerMachine({
       ownerDown(ref, pid) {
+        // B8: the owner's death is left to the lease check (ekka's way), the lock is not released here.
+        // Stryker disable next-line all: bug catalogue (docs/reference/bug-catalogue.md)
+        if (bugs.B8) return;
         const key = pidKey(pid);
         const owner = owners.get(key);
         // A DOWN of an older monitor (the owner released everything, then locked again) is stale.
@@ -175,6 +179,13 @@ export function createMemoryLocker(runtime: Runtime, options: MemoryLockerOption
         const killed = new Set<string>();
         for (const row of locks.values()) {
           if (killed.has(row.ownerKey) || !isLeaseExpired(row.since, now, leaseMs)) continue;
+          // B8: a dead owner's lock goes at its lease (its DOWN was ignored).
+          // Stryker disable all: bug catalogue (docs/reference/bug-catalogue.md)
+          if (bugs.B8 && !runtime.isAlive(row.owner)) {
+            drop(row);
+            continue;
+          }
+          // Stryker restore all
           killed.add(row.ownerKey);
           log.warn({ conn: row.ownerKey, heldMs: now - row.since }, 'lock lease expired, killing its owner');
           runtime.trace.tp('locker.lease.expired', { clientId: row.clientId, owner: row.owner });

@@ -13,6 +13,7 @@ import type { Logger } from 'pino';
 import type { DuplicateIdPolicy } from './channel-manager.js';
 import type { ChannelTables } from './channel-tables.js';
 import { ClientIdUnavailable } from './errors.js';
+import { bugs } from '#bugs';
 import type { HookEmitter } from './hooks.js';
 import type { Locker } from './locker.js';
 import type { Registry } from './registry.js';
@@ -104,6 +105,8 @@ async function open(request: OpenSessionRequest, deps: OpenSessionDeps): Promise
   if (!runtime.isAlive(pid)) throw new ClientIdUnavailable(clientId, 'the opening channel is not alive');
 
   await throttle(clientId, deps);
+  // Stryker disable next-line all: bug catalogue (docs/reference/bug-catalogue.md)
+  if (bugs.B1) countLiveBeforeTheLock(clientId, pid, deps);
   if (!(await locker.acquire(clientId, pid)))
     throw new ClientIdUnavailable(clientId, 'locked by another open');
   try {
@@ -169,10 +172,13 @@ async function resume(
   await deps.registerChannel(clientId, pid, connInfo);
   const pendings = await deps.takeoverEnd(taken.pid);
   if (pendings === undefined) {
-    deps.log.warn({ clientId, old: String(taken.pid) }, 'takeover end failed; starting a fresh session');
-    const session = deps.sessions.create(clientInfo, connInfo, deps.runtime.clock.now());
-    deps.hooks.emit('session.created', clientId, pid);
-    return { session, present: false, pendings: [] };
+    // Stryker disable next-line all: bug catalogue (docs/reference/bug-catalogue.md)
+    if (bugs.B5) return startOverAfterFailedEnd(request, taken.pid, deps);
+    // The old channel was killed (or died) with its pendings, but the session it handed over at
+    // begin (its queue included) is ours already: keep it. Not `present`: end never answered.
+    deps.log.warn({ clientId, old: String(taken.pid) }, 'takeover end failed; its pendings are lost');
+    deps.hooks.emit('session.resumed', clientId, pid);
+    return { session: resumed, present: false, pendings: [] };
   }
   deps.hooks.emit('session.resumed', clientId, pid);
   return { session: resumed, present: true, pendings };
@@ -196,3 +202,31 @@ async function throttle(clientId: string, deps: OpenSessionDeps): Promise<void> 
     await registry.unregister(clientId, p);
   }
 }
+
+// --- The bug catalogue's wrong versions (docs/reference/bug-catalogue.md); never taken in production.
+// Stryker disable all: bug catalogue
+
+/** B1, EMQX before PR #6404: counted live at connect time, before the lock; a lock loser keeps its count. */
+function countLiveBeforeTheLock(clientId: string, pid: Pid, deps: OpenSessionDeps): void {
+  if (!deps.tables.markLive(pid)) return;
+  const trace = deps.runtime.trace;
+  if (trace.active) trace.tp('cm.live.incremented', { clientId, pid });
+  deps.hooks.emit('client.connected', clientId, pid);
+}
+
+/** B5: end failed, and the session taken over at begin is thrown away for a fresh one (its queue is lost). */
+function startOverAfterFailedEnd(
+  request: OpenSessionRequest,
+  oldPid: Pid,
+  deps: OpenSessionDeps,
+): OpenSessionResult {
+  const { clientInfo, connInfo, pid } = request;
+  deps.log.warn(
+    { clientId: clientInfo.clientId, old: String(oldPid) },
+    'takeover end failed; starting a fresh session',
+  );
+  const session = deps.sessions.create(clientInfo, connInfo, deps.runtime.clock.now());
+  deps.hooks.emit('session.created', clientInfo.clientId, pid);
+  return { session, present: false, pendings: [] };
+}
+// Stryker restore all

@@ -9,6 +9,7 @@ import { PMon, reply } from '@switchboard/runtime';
 import type { DownReason, Pid, Ref, Runtime } from '@switchboard/runtime';
 import { setup } from 'xstate';
 import { pidKey } from '../channel-tables.js';
+import { bugs } from '#bugs';
 
 /** One death as the manager handles it. */
 export interface Death {
@@ -87,6 +88,9 @@ function handleDeaths({ pmon, behaviour }: ManagerContext, downs: readonly Death
     const pids = downs.map((d) => d.pid);
     trace.tp('cm.down.batch', { pids, known: pids.filter((p) => known.has(pidKey(p))) });
   }
-  for (const death of downs) behaviour.markDead(death, known.get(pidKey(death.pid)));
-  if (downs.length > 0) behaviour.submitCleanup(downs);
+  // B2 (EMQX 4.3, before PR #6404): only the pmon's own pids are marked dead and cleaned.
+  // Stryker disable next-line all: bug catalogue (docs/reference/bug-catalogue.md)
+  const deaths = bugs.B2 ? downs.filter((d) => known.has(pidKey(d.pid))) : downs;
+  for (const death of deaths) behaviour.markDead(death, known.get(pidKey(death.pid)));
+  if (deaths.length > 0) behaviour.submitCleanup(deaths);
 }
