@@ -1,0 +1,84 @@
+/**
+ * Delta debugging over a failing scenario: remove operations, faults and decisions — chunks
+ * first, then one at a time — keeping each removal while the failure stays, until nothing more
+ * can go. Each candidate is replayed exactly (recorded decisions, default order elsewhere);
+ * decisions are labelled, so they still name their steps after earlier operations are removed.
+ */
+import type { Scenario } from './scenario.js';
+import type { RunResult, WorldOptions } from './world.js';
+import { runScenario } from './world.js';
+
+/** Options of {@link shrinkScenario}. */
+export interface ShrinkOptions {
+  /** The seed of the failing run (the world's entropy). */
+  readonly seed: number;
+  readonly world?: WorldOptions;
+  /** Most replays to spend. Default 400. */
+  readonly budget?: number;
+  /** Whether a run still shows the failure. Default: any violation of the same kind as the original's first. */
+  readonly same?: (result: RunResult) => boolean;
+}
+
+/** What {@link shrinkScenario} returns. */
+export interface ShrinkResult {
+  /** The smallest failing run found (its scenario holds the decisions actually taken). */
+  readonly result: RunResult;
+  readonly replays: number;
+}
+
+/** The kind of a violation: the text before its first `:` (`H.8`, `linearizability`, …). */
+export function violationKind(violation: string): string {
+  const i = violation.indexOf(':');
+  return i < 0 ? violation : violation.slice(0, i);
+}
+
+/**
+ * Shrinks a failing run.
+ *
+ * @example
+ * ```ts
+ * const { result } = await shrinkScenario(failing, { seed: 7 });
+ * console.log(formatReplayLine(result.scenario));
+ * ```
+ */
+export async function shrinkScenario(failing: RunResult, options: ShrinkOptions): Promise<ShrinkResult> {
+  const kind = violationKind(failing.violations[0] ?? '');
+  const same = options.same ?? ((r: RunResult) => r.violations.some((v) => violationKind(v) === kind));
+  const budget = options.budget ?? 400;
+  let best = failing;
+  let replays = 0;
+  const attempt = async (scenario: Scenario): Promise<boolean> => {
+    if (replays >= budget) return false;
+    replays++;
+    const result = await runScenario(scenario, { seed: options.seed }, options.world);
+    if (result.violations.length === 0 || !same(result)) return false;
+    best = result;
+    return true;
+  };
+  type Part = 'workload' | 'faults' | 'decisions';
+  const without = (s: Scenario, part: Part, from: number, count: number): Scenario => ({
+    ...s,
+    [part]: (s[part] as readonly unknown[]).filter((_, i) => i < from || i >= from + count),
+  });
+  // Replaying the failure first pins the exact decisions taken (and drops unused ones).
+  await attempt(best.scenario);
+  let progress = true;
+  while (progress && replays < budget) {
+    progress = false;
+    for (const part of ['decisions', 'faults', 'workload'] as const) {
+      let size = Math.max(1, Math.floor(best.scenario[part].length / 2));
+      while (size >= 1) {
+        let removed = false;
+        for (let from = 0; from < best.scenario[part].length; from += size) {
+          if (await attempt(without(best.scenario, part, from, size))) {
+            removed = true;
+            progress = true;
+            from -= size;
+          }
+        }
+        if (!removed) size = Math.floor(size / 2);
+      }
+    }
+  }
+  return { result: best, replays };
+}
