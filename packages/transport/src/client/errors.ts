@@ -2,12 +2,10 @@
  * The client's error registry (`CLIENT_ERR_*`). Every code is documented in
  * `docs/reference/errors.md`.
  *
- * The client is bundled for browsers, so it does not import `defineError` from
- * `@switchboard/runtime`: that entry point also reaches `node:crypto`, which a browser bundler
- * refuses to resolve, and its registry module defines every `RT_ERR_*` class at load time. The
- * tiny factory below gives the same shape (a static and an instance `code`, the ES2022 `cause`, a
- * brand-based `is()`), and uses the same brand, so `isSwitchboardError` from the runtime
- * recognises these errors too.
+ * The client's errors carry, per instance, the reason code the server gave, so the client has
+ * its own tiny factory rather than the runtime's `defineError`. It gives the same shape (a static
+ * and an instance `code`, the ES2022 `cause`, a brand-based `is()`) and uses the same brand, so
+ * `isSwitchboardError` from the runtime recognises these errors too.
  */
 import type { ReasonCode } from '@switchboard/protocol';
 import { reasonName } from '@switchboard/protocol';

@@ -5,6 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { REASON, encodeFrame } from '@switchboard/protocol';
+import { createDeterministicScheduler } from '@switchboard/runtime';
 import { OfflineQueueFull, connect, type Client } from '../../src/client/node.js';
 import { startTcpServer, startWsServer, type FakeServer } from './support/fake-server.js';
 import { manualTimers, nextEvent, record } from './support/observe.js';
@@ -39,6 +40,26 @@ describe('a connection', () => {
     const second = await s.nextConnection();
     await second.accept();
     await client.connected();
+  });
+
+  it("takes the runtime's deterministic scheduler as its timers", async () => {
+    const s = await tcp();
+    const sched = createDeterministicScheduler({ auto: false });
+    client = connect(s.url, { clientId: 'alice', connectTimeoutMs: 1000, reconnect: false, timers: sched });
+    const log = record(client);
+    const conn = await s.nextConnection();
+    await conn.next('connect');
+
+    sched.advance(999);
+    expect(log).toEqual([]);
+    const error = nextEvent(client, 'error');
+    sched.advance(1);
+
+    expect(await error).toMatchObject({
+      code: 'CLIENT_ERR_CONNECT_TIMEOUT',
+      message: 'no CONNACK within 1000 ms',
+    });
+    await conn.whenClosed();
   });
 
   it('reads frames the server writes one byte at a time', async () => {
