@@ -11,6 +11,11 @@ export function rawFrame(body: unknown): Uint8Array {
   return withHeader(packr.pack(body));
 }
 
+/** The MessagePack of `value`, as a list of bytes to splice into hand-built bodies. */
+export function packValue(value: unknown): number[] {
+  return [...packr.pack(value)];
+}
+
 /** Puts a correct length header in front of `body`. */
 export function withHeader(body: Uint8Array): Uint8Array {
   const frame = new Uint8Array(4 + body.length);
