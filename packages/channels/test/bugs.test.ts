@@ -7,8 +7,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BUG_DESCRIPTIONS, BUG_IDS, enableBugs, enabledBugs } from '@switchboard/channels/bugs';
-import type { BugId } from '@switchboard/channels/bugs';
+import { BUG_DESCRIPTIONS, BUG_IDS, enableBugs, enabledBugs } from '../src/bugs.js';
+import type { BugId } from '../src/bugs.js';
 import * as productionSwitch from '../src/internal/bugs-off.js';
 import {
   deliveriesAcrossTakeoverOfDisconnectedSession,
