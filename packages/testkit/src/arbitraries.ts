@@ -29,6 +29,8 @@ export interface WorkloadOptions {
   readonly maxOps?: number;
   /** Which operations may appear. Default all. */
   readonly kinds?: readonly Op['kind'][];
+  /** Every connect with a socket (`true`) or without (`false`). Default: either. */
+  readonly socket?: boolean;
 }
 
 type Template =
@@ -59,7 +61,7 @@ export function workloadArb(options: WorkloadOptions = {}): fc.Arbitrary<Op[]> {
         t: fc.constant('connect' as const),
         c: client,
         clean: fc.boolean(),
-        socket: fc.boolean(),
+        socket: options.socket === undefined ? fc.boolean() : fc.constant(options.socket),
       }),
     });
   if (kinds.has('publish'))

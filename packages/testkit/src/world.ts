@@ -189,6 +189,8 @@ class World {
   private readonly presentOnClean: string[] = [];
   private readonly triggerCounts = new Map<string, number>();
   private lastCheck = 0;
+  /** Pids whose session was handed over (takeover begin answered): their socket must stay silent. */
+  private readonly handedOver = new Set<string>();
   /** Set once the workload has run: the final checks' own operations get no faults. */
   private finalPhase = false;
   private steps = 0;
@@ -324,8 +326,15 @@ class World {
     if (clean) this.lossy.add(clientId);
     const sent: string[] = [];
     this.outbound.set(name, sent);
+    let self = '';
     const outbound = socket
       ? (m: ChannelMessage): void => {
+          // After the taker has the session, the client is on the new connection: what the old
+          // socket still sends is lost to it (§H.8: after begin, deliveries go only to pendings).
+          if (this.handedOver.has(self)) {
+            this.violations.push(`H.8: ${name} sent ${m.id} to its socket after handing its session over`);
+            return;
+          }
           sent.push(m.id);
           if (this.rt.trace.active) this.tp('sim.out', { conn: name, clientId, id: m.id });
         }
@@ -342,6 +351,7 @@ class World {
     }
     this.pids.set(name, pid);
     const key = String(pid);
+    self = key;
     this.clientOf.set(key, clientId);
     this.alive.set(key, true);
     const h = this.history.invoke(clientId, 'open', key);
@@ -440,6 +450,7 @@ class World {
 
   private onPoint(point: TracePoint): void {
     if (point.kind.startsWith('sim.') || this.finalPhase) return;
+    if (point.kind === 'cm.takeover.begin.answered') this.handedOver.add(String(point.fields['pid']));
     if (point.kind === 'ch.deliver') {
       const id = point.fields['id'];
       if (typeof id === 'string' && this.holder.has(id)) {
