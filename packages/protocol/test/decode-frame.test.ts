@@ -405,6 +405,17 @@ describe('decodeFrame: safety', () => {
     }
   });
 
+  it('decodes invalid UTF-8 to U+FFFD, never to a lone surrogate', () => {
+    // id: the UTF-8-like encoding of U+D800 (invalid UTF-8), short and long (other decoding paths).
+    for (const repeat of [1, 30]) {
+      const bytes = Array.from({ length: repeat }, () => [0xed, 0xa0, 0x80]).flat();
+      const id = [0xd9, bytes.length, ...bytes];
+      const decoded = decodeFrame(withHeader(Uint8Array.of(0x93, 0x04, ...id, 0x00))) as { id: string };
+      expect(decoded.id).not.toMatch(/\p{Cs}/u);
+      expect(decoded.id).toContain('\ufffd');
+    }
+  });
+
   it('refuses the reserved byte 0xc1 and trailing bytes inside the body', () => {
     expect(() => decodeFrame(withHeader(Uint8Array.of(0x91, 0xc1)))).toThrow(malformed);
     expect(() => decodeFrame(withHeader(Uint8Array.of(0x91, 0x07, 0x07)))).toThrow(malformed);

@@ -235,6 +235,9 @@ describe('encodeFrame: fields it refuses', () => {
     ['a room of 1,025 units', { type: 'join', id: 'j', rooms: ['x'.repeat(1_025)] }],
     ['a reconnectAfterMs above 2^31−1', { type: 'disconnect', reason: 0, reconnectAfterMs: 2 ** 31 }],
     ['a DISCONNECT message with a lone surrogate', { type: 'disconnect', reason: 0, message: '\ud800' }],
+    ['a clientId with a lone surrogate', { ...connect, clientId: 'c\udfff' }],
+    ['a room with a lone surrogate', { type: 'join', id: 'j', rooms: ['ok', '\ud83d'] }],
+    ['an id with a lone surrogate', { type: 'ack', id: '\ud800', reason: 0 }],
     ['a frame that is not an object', null],
   ];
 

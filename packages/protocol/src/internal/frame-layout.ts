@@ -121,6 +121,12 @@ export function frameFromBody(body: unknown): Frame {
  */
 export function bodyFromFrame(frame: Frame, maxDepth: number): unknown[] {
   if (typeof frame !== 'object' || frame === null) throw new BadFrameShape('the frame is not an object');
+  const body = checkedBody(frame, maxDepth);
+  // Skip the payload of a MESSAGE and the credentials of a CONNECT: checkPlainData saw them.
+  return checkWellFormed(body, frame.type === 'message' ? 4 : frame.type === 'connect' ? 5 : -1);
+}
+
+function checkedBody(frame: Frame, maxDepth: number): unknown[] {
   // Each case reads the fields it knows by name: extra properties of the object are never sent.
   switch (frame.type) {
     case 'connect': {
@@ -238,11 +244,30 @@ function checkReason(value: unknown): ReasonCode {
 }
 
 function checkString(value: unknown, name: string): string {
-  // A lone surrogate can only come from an encoder's caller: UTF-8 decoding never produces one.
-  if (typeof value !== 'string' || !isWellFormed(value)) {
-    throw new BadFrameShape(`${name} must be a well-formed string`);
-  }
+  if (typeof value !== 'string') throw new BadFrameShape(`${name} must be a string`);
   return value;
+}
+
+/**
+ * Refuses lone surrogates in the frame's own string fields (the payload and credentials are checked
+ * with the rest of plain data). Only the encoder needs this: msgpackr decodes invalid UTF-8 to
+ * U+FFFD, so a decoded string is always well-formed, while a lone surrogate given to the encoder
+ * would arrive altered.
+ */
+function checkWellFormed(body: unknown[], skip: number): unknown[] {
+  for (let i = 1; i < body.length; i++) {
+    if (i === skip) continue;
+    const field = body[i];
+    const strings = Array.isArray(field) ? (field as unknown[]) : [field];
+    for (const value of strings) {
+      if (typeof value === 'string' && !isWellFormed(value)) {
+        throw new BadFrameShape(
+          `a string field has a lone surrogate, which UTF-8 cannot carry: ${JSON.stringify(value)}`,
+        );
+      }
+    }
+  }
+  return body;
 }
 
 function checkLength(value: unknown, min: number, max: number, name: string): string {
