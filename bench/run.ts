@@ -8,6 +8,9 @@
  *   <!-- bench:runtime:start --> … <!-- bench:runtime:end -->      the "## Runtime" section
  *   <!-- bench:runtime-memory:start --> … (one block per runtime benchmark, inside that section)
  *   <!-- bench:channels:start --> … <!-- bench:channels:end -->    the "## Channel manager" section
+ *   <!-- bench:transport:start --> … <!-- bench:transport:end -->  the "## Transport" section
+ *
+ * Flags (`--name=value`) are passed on to every benchmark: `npm run bench -- transport --connections=5000`.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, totalmem } from 'node:os';
@@ -19,7 +22,7 @@ import type { BenchResult } from './lib.js';
 /** The benchmarks of the "## Runtime" section: one block each, inside it. */
 const RUNTIME_BENCHMARKS = ['runtime-memory', 'runtime-throughput', 'death-storm'] as const;
 /** Benchmarks whose block is a whole section of its own (`## …`), after the runtime's. */
-const SECTION_BENCHMARKS = ['channels'] as const;
+const SECTION_BENCHMARKS = ['channels', 'transport'] as const;
 const BENCHMARKS = [...RUNTIME_BENCHMARKS, ...SECTION_BENCHMARKS] as const;
 type BenchName = (typeof BENCHMARKS)[number];
 
@@ -70,6 +73,7 @@ const BLOCK_TITLES: Record<BenchName, string> = {
   'runtime-throughput': '### Spawn, send and call (`bench/runtime-throughput.ts`)',
   'death-storm': '### Death storm (`bench/death-storm.ts`)',
   channels: '## Channel manager',
+  transport: '## Transport',
 };
 
 /** Text between a block's title and its "Measured …" line. */
@@ -79,6 +83,11 @@ options: in-memory registry, locker and session store, DOWN batches of at most 1
 is compared with the least a registry by client id can be (a bare \`Map\` with a per-key promise lock); \`openSession\`
 is measured for a clean start and for a resume that takes over a connected old channel; the DOWN storm kills 100k
 registered channels at once.`,
+  transport: `The WebSocket server of \`@switchboard/transport\` (\`bench/transport.ts\`) against a raw \`ws\` server and
+Socket.IO 4.8, on loopback: memory per idle connection, server CPU per connect, and broadcast throughput counted by
+the clients. Each server runs in its own Node process and its clients in four more, one per source address
+(127.0.0.2–127.0.0.5); all three servers hold their clients at once and every step alternates between them, so the
+load of the shared machine falls on all three alike.`,
 };
 
 const isSection = (name: BenchName): boolean => (SECTION_BENCHMARKS as readonly string[]).includes(name);
@@ -143,6 +152,7 @@ async function updateDoc(
 
 async function main(): Promise<void> {
   const requested = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+  const flags = process.argv.slice(2).filter((a) => a.startsWith('--'));
   const unknown = requested.filter((r) => !(BENCHMARKS as readonly string[]).includes(r));
   if (unknown.length > 0) {
     console.error(`unknown benchmark(s): ${unknown.join(', ')}; known: ${BENCHMARKS.join(', ')}`);
@@ -155,7 +165,7 @@ async function main(): Promise<void> {
   for (const name of selected) {
     const t0 = performance.now();
     console.log(`\n# ${name}`);
-    const result = await runChild<BenchResult>(`bench/${name}.ts`, []);
+    const result = await runChild<BenchResult>(`bench/${name}.ts`, flags);
     console.log(`  (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
     results.set(name, result);
   }

@@ -1,0 +1,93 @@
+/**
+ * The server side of the transport benchmark: one server (`--kind=switchboard|ws|socketio`) in
+ * its own Node process, driven by the parent over IPC. It measures itself — heap and RSS after
+ * full collections, CPU time with `process.cpuUsage()` — so the clients' work (in other
+ * processes) never counts.
+ *
+ *   spawned by bench/transport.ts through spawnRpc
+ */
+import { arg, settleHeap } from '../lib.js';
+import { startBenchServer } from './bench-servers.js';
+import type { Reached, ServerKind } from './bench-servers.js';
+import { epochNow } from './epoch-now.js';
+import { serveRpc } from './rpc.js';
+
+/** What `memory` reports. */
+export interface MemorySample {
+  readonly heapUsed: number;
+  readonly rss: number;
+  readonly external: number;
+}
+
+/** What `established` and `settled` report: server CPU and wall time since `arm`. */
+export interface ConnectSample {
+  readonly cpuUs: number;
+  readonly ms: number;
+}
+
+/** What `broadcast` reports. */
+export interface BroadcastSample {
+  /** Epoch ms (sub-ms precision) just before the first broadcast. */
+  readonly startedAt: number;
+  /** Time the server spent issuing the broadcasts (they are spread over `count` turns). */
+  readonly loopMs: number;
+  /** Messages the server says it sent (−1 per broadcast when the server does not count them). */
+  readonly sentTo: number;
+}
+
+const cpuSince = (from: NodeJS.CpuUsage, to: NodeJS.CpuUsage = process.cpuUsage()): number =>
+  to.user - from.user + (to.system - from.system);
+
+const kind = arg('kind') as ServerKind;
+const server = await startBenchServer(kind);
+
+let armedCpu = process.cpuUsage();
+let armedAt = performance.now();
+let reached: Promise<Reached> | undefined;
+let broadcastCpu = process.cpuUsage();
+
+serveRpc({
+  address: () => ({ url: server.url, wireBytes: server.wireBytes }),
+  memory: async (): Promise<MemorySample> => {
+    await server.settle();
+    const heapUsed = settleHeap();
+    const { rss, external } = process.memoryUsage();
+    return { heapUsed, rss, external };
+  },
+  /** Starts a connect measurement, until `n` connections in all: the clients connect after this returns. */
+  arm: ({ n }: { n: number }) => {
+    armedCpu = process.cpuUsage();
+    armedAt = performance.now();
+    reached = server.whenEstablished(n);
+    return null;
+  },
+  established: async (): Promise<ConnectSample> => {
+    if (reached === undefined) throw new Error('established before arm');
+    const r = await reached;
+    return { cpuUs: cpuSince(armedCpu, r.cpu), ms: r.at - armedAt };
+  },
+  /** Since `arm`, until the deferred work of the connects is done too (Switchboard: `ch.opened`). */
+  settled: async (): Promise<ConnectSample> => {
+    await server.settle();
+    return { cpuUs: cpuSince(armedCpu), ms: performance.now() - armedAt };
+  },
+  /** `count` broadcasts, one per event-loop turn, to everyone or to `room`. */
+  broadcast: async ({ count, room }: { count: number; room?: string }): Promise<BroadcastSample> => {
+    broadcastCpu = process.cpuUsage();
+    const startedAt = epochNow();
+    const t0 = performance.now();
+    let sentTo = 0;
+    for (let i = 0; i < count; i++) {
+      sentTo += room === undefined ? server.broadcastAll() : server.broadcastRoom(room);
+      await new Promise((r) => setImmediate(r));
+    }
+    return { startedAt, loopMs: performance.now() - t0, sentTo };
+  },
+  /** Server CPU since the last `broadcast` started (called once the clients have everything). */
+  broadcastCpu: (): number => cpuSince(broadcastCpu),
+  joinAll: ({ room }: { room: string }) => {
+    server.joinAllServerSide(room);
+    return null;
+  },
+  roomSize: ({ room }: { room: string }) => server.roomSize(room),
+});
