@@ -130,9 +130,11 @@ export class Connection {
   /** Queues bytes already encoded (a broadcast encodes once for every member). */
   sendEncoded(bytes: Uint8Array): PushResult {
     if (!this.writable) return 'dropped';
+    // drop-oldest may drop several queued frames for one push: count what the queue dropped.
+    const droppedBefore = this.queue.dropped;
     const result = this.queue.push(bytes);
-    if (result === 'dropped') this.counters.dropped++;
-    else if (result === 'evict') this.events.onSlow(this);
+    this.counters.dropped += this.queue.dropped - droppedBefore;
+    if (result === 'evict') this.events.onSlow(this);
     return result;
   }
 

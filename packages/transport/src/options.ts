@@ -97,6 +97,9 @@ export function resolveLimits(limits: Limits = {}): ResolvedLimits {
   positive('limits.maxConnRate', r.maxConnRate);
   positive('limits.connectTimeoutMs', r.connectTimeoutMs);
   positiveInteger('limits.maxFrameBytes', r.maxFrameBytes);
+  // The decoder takes at most what a 32-bit length header can announce; past it, every accept would throw.
+  if (r.maxFrameBytes > 0xffff_ffff)
+    throw new InvalidServerOption(`limits.maxFrameBytes must be at most 2^32 - 1, got ${r.maxFrameBytes}`);
   positiveInteger('limits.maxFramesWhileOpening', r.maxFramesWhileOpening);
   return r;
 }

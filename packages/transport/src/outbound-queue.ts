@@ -6,7 +6,10 @@
  */
 import type { OutboundPolicy } from './options.js';
 
-/** What `push` did with a frame. */
+/**
+ * What `push` did with the frame it was given: written, queued (drop-oldest may have dropped older
+ * frames to make room: see `dropped`), dropped itself, or refused because the client must be evicted.
+ */
 export type PushResult = 'written' | 'queued' | 'dropped' | 'evict';
 
 /** The bounds a queue enforces. */
@@ -91,7 +94,7 @@ export class OutboundQueue {
           this.dropped++;
         }
         this.append(frame);
-        return 'dropped';
+        return 'queued';
       }
     }
   }

@@ -15,6 +15,10 @@ export function tcpWire(socket: Socket): Wire {
   // Nothing is read until a connection attaches: no frame can slip past admission.
   socket.pause();
   const peer = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}`;
+  // Each write's callback is a drain too: below the socket's own high-water mark (16 KiB) a write
+  // never returns false, so 'drain' never comes, and frames queued behind a lower mark would stall.
+  let onWritten = (): void => undefined;
+  const written = () => onWritten();
   return {
     kind: 'tcp',
     peer,
@@ -31,6 +35,7 @@ export function tcpWire(socket: Socket): Wire {
       };
       socket.on('data', (chunk: Buffer) => events.onData(chunk));
       socket.on('drain', () => events.onDrain());
+      onWritten = () => events.onDrain();
       socket.on('error', (err: NodeJS.ErrnoException) => {
         reason = `socket_error: ${err.code ?? err.message}`;
       });
@@ -38,7 +43,7 @@ export function tcpWire(socket: Socket): Wire {
       socket.resume();
     },
     write(bytes) {
-      if (!socket.destroyed) socket.write(bytes);
+      if (!socket.destroyed) socket.write(bytes, written);
     },
     end() {
       socket.end();

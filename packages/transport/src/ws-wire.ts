@@ -17,6 +17,10 @@ export function wsWire(ws: WebSocket, socket: Socket): Wire {
   const peer = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}`;
   socket.setNoDelay(true);
   let pending: Buffer[] | undefined = [];
+  // Each send's callback is a drain too: below the socket's own high-water mark a write never
+  // returns false, so 'drain' never comes, and frames queued behind a lower mark would stall.
+  let onWritten = (): void => undefined;
+  const written = () => onWritten();
   // Messages may arrive before a connection attaches: keep them in order.
   const early = (data: Buffer, isBinary: boolean) => {
     if (!isBinary) return void ws.close(1003, 'binary frames only');
@@ -38,6 +42,7 @@ export function wsWire(ws: WebSocket, socket: Socket): Wire {
         events.onData(data);
       });
       socket.on('drain', () => events.onDrain());
+      onWritten = () => events.onDrain();
       ws.on('error', (err: NodeJS.ErrnoException) => {
         reason = `socket_error: ${err.code ?? err.message}`;
       });
@@ -51,7 +56,7 @@ export function wsWire(ws: WebSocket, socket: Socket): Wire {
       for (const data of queued) events.onData(data);
     },
     write(bytes) {
-      if (ws.readyState === ws.OPEN) ws.send(bytes, { binary: true });
+      if (ws.readyState === ws.OPEN) ws.send(bytes, { binary: true }, written);
     },
     end() {
       ws.close(1000);

@@ -1,0 +1,106 @@
+// Unit tests of Connection's outbound accounting against a fake wire: what `sendEncoded` answers and
+// what its `dropped` counter says must match what the queue really did, for every policy — the
+// numbers `connectionInfo().dropped`, `stats().counters.dropped`, `ctx.send()` and `broadcast()`
+// report to users.
+import { describe, expect, it } from 'vitest';
+import type { Frame } from '@switchboard/protocol';
+import { Connection } from '../../src/connection.js';
+import type { ConnectionEvents } from '../../src/connection.js';
+import type { QueueBounds } from '../../src/outbound-queue.js';
+import type { Wire, WireEvents } from '../../src/wire.js';
+
+/** A wire whose socket buffer the test fills and drains by hand. */
+function fakeWire() {
+  let events: WireEvents | undefined;
+  const written: Uint8Array[] = [];
+  const wire = {
+    kind: 'tcp' as const,
+    peer: '127.0.0.1:1',
+    bufferedBytes: 0,
+    attach(e: WireEvents) {
+      events = e;
+    },
+    write(bytes: Uint8Array) {
+      written.push(bytes);
+    },
+    end() {},
+    destroy() {},
+  };
+  return {
+    wire: wire as Wire & { bufferedBytes: number },
+    written,
+    drain: () => {
+      wire.bufferedBytes = 0;
+      events?.onDrain();
+    },
+  };
+}
+
+const noEvents: ConnectionEvents = {
+  onFrames: (_c, _f: readonly Frame[]) => undefined,
+  onBadInput: () => undefined,
+  onSlow: () => undefined,
+  onClosed: () => undefined,
+};
+
+function connection(bounds: Partial<QueueBounds>) {
+  const w = fakeWire();
+  const conn = new Connection(
+    w.wire,
+    {
+      maxFrameBytes: 1024,
+      now: 0,
+      bounds: {
+        maxQueueBytes: 1000,
+        maxQueueMessages: 100,
+        policy: 'drop-oldest',
+        socketHighWaterBytes: 100,
+        ...bounds,
+      },
+    },
+    noEvents,
+  );
+  return { conn, ...w };
+}
+const bytes = (tag: number, size: number) => new Uint8Array(size).fill(tag);
+
+describe('Connection outbound accounting', () => {
+  it('drop-oldest counts every old message it drops, not one per push', () => {
+    const { conn, wire } = connection({ policy: 'drop-oldest', maxQueueBytes: 40 });
+    wire.bufferedBytes = 100; // the socket pushes back: everything queues
+    for (const tag of [1, 2, 3, 4]) conn.sendEncoded(bytes(tag, 10));
+    // 35 bytes need room for 35 of 40: all four queued messages go.
+    conn.sendEncoded(bytes(5, 35));
+    expect(conn.queueLength).toBe(1);
+    expect(conn.counters.dropped).toBe(4);
+  });
+
+  it('drop-oldest: the new message was queued, so the push counts as reaching the client', () => {
+    const { conn, wire, written, drain } = connection({ policy: 'drop-oldest', maxQueueMessages: 1 });
+    wire.bufferedBytes = 100;
+    expect(conn.sendEncoded(bytes(1, 10))).toBe('queued');
+    const result = conn.sendEncoded(bytes(2, 10));
+    // ctx.send() and broadcast() count 'written' and 'queued' as reached.
+    expect(['written', 'queued']).toContain(result);
+    drain();
+    expect(written.map((b) => b[0])).toEqual([2]);
+  });
+
+  it('drop-newest: the new message is the one dropped, counted once', () => {
+    const { conn, wire } = connection({ policy: 'drop-newest', maxQueueMessages: 1 });
+    wire.bufferedBytes = 100;
+    conn.sendEncoded(bytes(1, 10));
+    expect(conn.sendEncoded(bytes(2, 10))).toBe('dropped');
+    expect(conn.counters.dropped).toBe(1);
+  });
+
+  it('counts bytes and frames written, including those flushed on drain', () => {
+    const { conn, wire, drain } = connection({ policy: 'drop-newest' });
+    conn.sendEncoded(bytes(1, 10));
+    wire.bufferedBytes = 100;
+    conn.sendEncoded(bytes(2, 20));
+    expect(conn.counters).toMatchObject({ bytesOut: 10, framesOut: 1 });
+    drain();
+    expect(conn.counters).toMatchObject({ bytesOut: 30, framesOut: 2 });
+  });
+});
