@@ -23,8 +23,6 @@ export const WAIT_MS = 5_000;
 export class FakeConnection {
   /** Every frame the client sent on this connection, in order. */
   readonly received: Frame[] = [];
-  /** When the server accepted the socket (performance.now()). */
-  readonly acceptedAt = performance.now();
   closed = false;
   readonly #decoder = createDecoder();
   readonly #waiters: {

@@ -35,17 +35,27 @@ export function record(client: Client): Recorded[] {
   return log;
 }
 
-/** Real timers that remember the delays asked for and count the timers still pending. */
-export function trackedTimers(): ClientTimers & { readonly delays: number[]; pending(): number } {
+/**
+ * Real timers that remember the delays asked for, the delays of the timers that fired (in order),
+ * and count the timers still pending.
+ */
+export function trackedTimers(): ClientTimers & {
+  readonly delays: number[];
+  readonly fired: number[];
+  pending(): number;
+} {
   const pending = new Set<ReturnType<typeof setTimeout>>();
   const delays: number[] = [];
+  const fired: number[] = [];
   return {
     delays,
+    fired,
     pending: () => pending.size,
     setTimeout(fn, ms) {
       delays.push(ms);
       const handle = setTimeout(() => {
         pending.delete(handle);
+        fired.push(ms);
         fn();
       }, ms);
       pending.add(handle);
