@@ -219,6 +219,8 @@ class SwitchboardClient implements Client {
   #sessionPresent = false;
   /** `close()` was called; the client ends once the link is closed. */
   #closing = false;
+  /** What pending and later requests reject with once the client is closed for good. */
+  #finalError: ClientError | undefined;
   readonly #closeWaiters: (() => void)[] = [];
   readonly #connectedWaiters: { resolve(v: { sessionPresent: boolean }): void; reject(e: Error): void }[] =
     [];
@@ -259,9 +261,7 @@ class SwitchboardClient implements Client {
   }
 
   connected(): Promise<{ readonly sessionPresent: boolean }> {
-    if (this.#state === 'connected' && !this.#closing) {
-      return Promise.resolve({ sessionPresent: this.#sessionPresent });
-    }
+    if (this.#online() && !this.#closing) return Promise.resolve({ sessionPresent: this.#sessionPresent });
     if (this.#closing || this.#state === 'closed') return Promise.reject(this.#closedError());
     return new Promise((resolve, reject) => this.#connectedWaiters.push({ resolve, reject }));
   }
@@ -295,7 +295,8 @@ class SwitchboardClient implements Client {
     if (attempt === undefined) {
       // Waiting out a backoff delay: there is no socket to close.
       this.#finish(REASON.SUCCESS, 'closed by close()');
-    } else {
+    } else if (!attempt.closing) {
+      // (A link already closing keeps the reason it is closing with.)
       if (attempt.accepted) this.#send(attempt, encodeFrame({ type: 'disconnect', reason: REASON.SUCCESS }));
       attempt.reason = REASON.SUCCESS;
       attempt.reasonFromServer = false;
@@ -329,18 +330,27 @@ class SwitchboardClient implements Client {
     rooms: readonly string[],
   ): Promise<ReasonCode> {
     if (this.#closing || this.#state === 'closed') return Promise.reject(this.#closedError());
-    const attempt = this.#attempt;
-    // A link that is closing takes nothing more: what is sent now waits for the next connection.
-    const online = attempt !== undefined && attempt.accepted && !attempt.closing && !attempt.ended;
-    if (!online && this.#outbox.length >= this.#options.maxQueuedWhileOffline) {
+    const attempt = this.#online();
+    if (attempt === undefined && this.#outbox.length >= this.#options.maxQueuedWhileOffline) {
       return Promise.reject(new OfflineQueueFull(this.#options.maxQueuedWhileOffline));
     }
     return new Promise<ReasonCode>((resolve, reject) => {
       const request: Request = { kind, id, bytes, rooms, resolve, reject };
       this.#idsInUse.add(id);
-      if (online) this.#dispatch(attempt, request);
+      if (attempt !== undefined) this.#dispatch(attempt, request);
       else this.#outbox.push(request);
     });
+  }
+
+  /**
+   * The accepted connection that can take requests now, if any. A link that is closing takes
+   * nothing more: what is sent meanwhile waits for the next connection.
+   */
+  #online(): Attempt | undefined {
+    const attempt = this.#attempt;
+    return attempt !== undefined && attempt.accepted && !attempt.closing && !attempt.ended
+      ? attempt
+      : undefined;
   }
 
   #dispatch(attempt: Attempt, request: Request): void {
@@ -672,8 +682,6 @@ class SwitchboardClient implements Client {
     this.#events.emit('close', { ...(reason === undefined ? {} : { reason }), willReconnect: false });
     for (const resolve of this.#closeWaiters.splice(0)) resolve();
   }
-
-  #finalError: ClientError | undefined;
 
   #closedError(): ClientError {
     return this.#finalError ?? new ClientClosed('closed by close()');
