@@ -424,7 +424,8 @@ export function createServer(options: ServerOptions): Server {
   function admit(frame: ConnectFrame): boolean {
     const inUse = channels.connectedClientCount() + opening - 1;
     if (inUse < limits.maxConnections) return true;
-    return !frame.cleanStart && channels.tables.lookup(frame.clientId).length > 0;
+    // Live only: resuming a session whose connection is gone adds a live connection.
+    return !frame.cleanStart && channels.tables.lookup(frame.clientId).some((p) => channels.tables.isLive(p));
   }
 
   // --- Inside the connection process
