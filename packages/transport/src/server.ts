@@ -353,7 +353,8 @@ export function createServer(options: ServerOptions): Server {
           clientInfo: {
             ...verdict.clientInfo,
             clientId: frame.clientId,
-            ...(frame.sessionExpiryMs === null ? {} : { sessionExpiryMs: frame.sessionExpiryMs }),
+            // Protocol v1: null means the session never expires.
+            sessionExpiryMs: frame.sessionExpiryMs ?? Infinity,
           },
           connInfo: { transport: conn.transport, peer: conn.wire.peer, connectedAt: clock.now() },
           pid: chanPid,
