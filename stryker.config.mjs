@@ -31,4 +31,7 @@ export default {
   jsonReporter: { fileName: 'reports/mutation/channels.json' },
   thresholds: { high: 90, low: 80, break: null },
   tempDirName: '.stryker-tmp',
+  // Re-runs test only the mutants whose code or covering tests changed (reports/stryker-incremental.json).
+  incremental: true,
+  incrementalFile: 'reports/mutation/stryker-incremental.json',
 };

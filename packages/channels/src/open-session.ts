@@ -149,7 +149,8 @@ async function fresh(request: OpenSessionRequest, deps: OpenSessionDeps): Promis
 /**
  * The takeover after a successful begin: adopt the session, register the new channel (so new
  * deliveries reach it, not the old one, from now on), then end the old one and take its
- * pendings. If end fails the old channel was killed; the new one starts fresh.
+ * pendings. If end fails the old channel was killed (its pendings with it); the new one keeps
+ * the session taken at begin, with `present: false`.
  */
 async function resume(
   request: OpenSessionRequest,
