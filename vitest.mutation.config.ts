@@ -23,5 +23,9 @@ export default defineConfig({
     setupFiles: ['./vitest.setup.ts'],
     env: { FC_SEED },
     testTimeout: 30_000,
+    // One module graph for every file and every mutant run (the tests share no module state:
+    // each builds its own runtime, and the bug switch is restored after each test). Loading
+    // xstate, pino and the sources once instead of per file is most of a mutant's cost.
+    isolate: false,
   },
 });
