@@ -5,7 +5,7 @@
  */
 import pino from 'pino';
 import type { Logger } from 'pino';
-import { createChannelManager, createMemorySessionStore } from '@switchboard/channels';
+import { createChannelManager } from '@switchboard/channels';
 import { REASON } from '@switchboard/protocol';
 import { createRuntime } from '@switchboard/runtime';
 import { createServer } from '@switchboard/transport';
@@ -76,10 +76,8 @@ export interface TcpRouterApp {
 export async function startTcpRouter(options: TcpRouterOptions = {}): Promise<TcpRouterApp> {
   const logger = options.logger ?? pino({ level: 'silent' });
   const runtime = createRuntime({ logger });
-  // Sessions end with their connection: this server keeps nothing for clients that left.
-  const channels = createChannelManager(runtime, {
-    sessions: createMemorySessionStore({ defaultExpiryMs: 0 }),
-  });
+  // How long a session outlives its connection is the client's choice (CONNECT's sessionExpiryMs).
+  const channels = createChannelManager(runtime);
   const log = logger.child({ component: 'tcp-router' });
   const emit = (event: RouterEvent) => options.onEvent?.(event);
 
