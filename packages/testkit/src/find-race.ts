@@ -5,10 +5,11 @@
  * exact. `raceTest.prop` and `race:power` are built on it.
  */
 import fc from 'fast-check';
-import { faultsArb, workloadArb, decisionTapeArb } from './arbitraries.js';
+import { decisionTapeArb } from './arbitraries.js';
 import type { FaultOptions, WorkloadOptions } from './arbitraries.js';
+import { MIX_NAMES, mixArb } from './mixes.js';
+import type { MixName, Plan } from './mixes.js';
 import { formatReplayLine } from './scenario.js';
-import type { Fault, Op } from './scenario.js';
 import { shrinkScenario } from './shrink.js';
 import { portfolio, tape } from './strategies.js';
 import type { ExplorationStrategy } from './strategies.js';
@@ -24,8 +25,11 @@ export interface FindRaceOptions {
   /** How runs explore; `'tape'` lets fast-check generate (and shrink) the decisions themselves. Default: the portfolio. */
   readonly strategy?: ExplorationStrategy | 'tape';
   readonly world?: WorldOptions;
+  /** Client ids, operation kinds, sockets and sizes every mix respects. */
   readonly workload?: WorkloadOptions;
   readonly faults?: FaultOptions;
+  /** The workload mixes runs draw from (see `mixes.ts`). Default: all of {@link MIX_NAMES}. */
+  readonly mixes?: readonly MixName[];
   /** Skip fast-check's own shrinking (delta debugging still runs). Default false. */
   readonly quick?: boolean;
   /** Skip delta debugging. Default false. */
@@ -76,11 +80,10 @@ export async function findRace(options: FindRaceOptions = {}): Promise<FindRaceR
   const size = (r: RunResult): number =>
     r.scenario.workload.length + r.scenario.faults.length + r.scenario.decisions.length;
   const property = fc.asyncProperty(
-    workloadArb(options.workload),
-    faultsArb(options.faults),
+    mixArb(options.mixes ?? MIX_NAMES, options),
     fc.integer({ min: 0, max: 2 ** 31 - 1 }),
     strategy === 'tape' ? decisionTapeArb() : fc.constant<number[]>([]),
-    async (workload: Op[], faults: Fault[], runSeed: number, numbers: number[]) => {
+    async ({ workload, faults }: Plan, runSeed: number, numbers: number[]) => {
       const run = runs++;
       const result = await runScenario(
         { workload, faults, decisions: [] },

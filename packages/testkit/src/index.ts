@@ -12,6 +12,8 @@ export type { Deviation, Fault, Op, Scenario, Trigger } from './scenario.js';
 export { DecisionSource, defaultIndex } from './decision-source.js';
 export {
   STRATEGY_NAMES,
+  downsFirst,
+  overlap,
   pct,
   portfolio,
   sparse,
@@ -20,7 +22,9 @@ export {
   tracePointFaults,
   uniform,
 } from './strategies.js';
-export type { ExplorationStrategy, PctOptions, SparseOptions } from './strategies.js';
+export type { BiasOptions, ExplorationStrategy, PctOptions, SparseOptions } from './strategies.js';
+export { MIX_NAMES, mixArb, mixPlanArb } from './mixes.js';
+export type { MixName, MixOptions, Plan } from './mixes.js';
 export { History } from './history.js';
 export type { HistoryOp } from './history.js';
 export { checkHistory, checkLinearizable } from './linearizability.js';

@@ -96,7 +96,8 @@ export interface PctOptions {
  * label without its count, such as `deliver:c1>cm` or `op:c2.connect` — gets a random priority
  * when first seen; the highest-priority candidate runs; at d - 1 random steps the running chain's
  * priority drops below every other. A bug of depth d is found with probability at least
- * 1/(n·k^(d-1)) per run.
+ * 1/(n·k^(d-1)) per run. Past 4 × `horizon` steps it takes the default order, so that a polling
+ * loop at a high priority cannot starve the rest of a run.
  *
  * @example
  * ```ts
@@ -106,6 +107,7 @@ export interface PctOptions {
 export function pct(options: PctOptions = {}): ExplorationStrategy {
   const depth = options.depth ?? 3;
   const horizon = options.horizon ?? 60;
+  const fairAfter = 4 * horizon;
   let priorities = new Map<string, number>();
   let changePoints: number[] = [];
   let low = 0;
@@ -132,7 +134,10 @@ export function pct(options: PctOptions = {}): ExplorationStrategy {
       for (let i = 1; i < depth; i++) changePoints.push(random(horizon));
       low = 0;
     },
-    choose(labels, _d, _random, step) {
+    choose(labels, defaultIndex, _random, step) {
+      // PCT assumes every run ends; a polling loop (a sync that pings until a mailbox is empty)
+      // at a high priority would starve the rest for ever. Past the horizon, fair default order.
+      if (step >= fairAfter) return defaultIndex;
       let best = highest(labels, priorityOf, chainOf);
       if (changePoints.includes(step)) {
         // A change point: the chain about to run drops below everything, and the next best runs.
@@ -158,9 +163,68 @@ export function tracePointFaults(options: SparseOptions = {}): ExplorationStrate
   return { ...inner, name: 'tracepoint', injectsFaults: true };
 }
 
+/** Options of {@link overlap} and {@link downsFirst}. */
+export interface BiasOptions {
+  /** Probability, per step where the bias applies, of following it. Default 1/4 (overlap), 3/4 (downsFirst). */
+  readonly probability?: number;
+}
+
+/** The first candidate whose label starts with one of `prefixes`, or -1. */
+function firstOf(labels: readonly string[], prefixes: readonly string[]): number {
+  for (let i = 0; i < labels.length; i++) {
+    const label = labels[i] as string;
+    if (prefixes.some((p) => label.startsWith(p))) return i;
+  }
+  return -1;
+}
+
+/** A strategy that, at each step, follows `pick` with probability `p` (in 1/1024ths) and otherwise takes the default. */
+function biased(name: string, p: number, prefixes: readonly string[]): ExplorationStrategy {
+  const threshold = Math.max(1, Math.min(1024, Math.round(1024 * p)));
+  return {
+    name,
+    begin() {},
+    choose(labels, defaultIndex, random) {
+      const i = firstOf(labels, prefixes);
+      if (i < 0 || i === defaultIndex || random(1024) >= threshold) return defaultIndex;
+      return i;
+    },
+  };
+}
+
+/**
+ * Client operations arrive while the system is still busy: at each step where the next operation
+ * (or scheduled fault) could run early, it does with probability `p`. Two opens of one client id
+ * then overlap — inside each other's lock, stepdowns and registrations — which the default order
+ * (each operation once the world has settled) never does.
+ *
+ * @example
+ * ```ts
+ * const strategy = overlap({ probability: 0.25 });
+ * ```
+ */
+export function overlap(options: BiasOptions = {}): ExplorationStrategy {
+  return biased('overlap', options.probability ?? 0.25, ['op:']);
+}
+
+/**
+ * Deaths overtake messages: at each step where a process exit, a DOWN-batch flush or a DOWN
+ * delivery could run, it runs first with probability `p`. A DOWN then reaches the manager before
+ * the registration or the stepdown reply sent before it — the DOWN-vs-message races of a
+ * connection manager (a DOWN from a second source ahead of a registration, a DOWN racing a kick).
+ *
+ * @example
+ * ```ts
+ * const strategy = downsFirst();
+ * ```
+ */
+export function downsFirst(options: BiasOptions = {}): ExplorationStrategy {
+  return biased('downsFirst', options.probability ?? 0.75, ['exit:', 'batch:', 'deliver:rt>']);
+}
+
 /**
  * Rotates strategies per run: run r uses `strategies[r % n]`. The default portfolio is sparse,
- * PCT, trace-point faults and uniform.
+ * PCT, trace-point faults, uniform, overlap and downsFirst.
  *
  * @example
  * ```ts
@@ -168,7 +232,14 @@ export function tracePointFaults(options: SparseOptions = {}): ExplorationStrate
  * ```
  */
 export function portfolio(
-  strategies: readonly ExplorationStrategy[] = [sparse(), pct(), tracePointFaults(), uniform()],
+  strategies: readonly ExplorationStrategy[] = [
+    sparse(),
+    pct(),
+    tracePointFaults(),
+    uniform(),
+    overlap(),
+    downsFirst(),
+  ],
 ): ExplorationStrategy {
   let current = strategies[0] as ExplorationStrategy;
   const self = {
@@ -230,6 +301,10 @@ export function strategyByName(name: string): ExplorationStrategy | undefined {
       return pct();
     case 'tracepoint':
       return tracePointFaults();
+    case 'overlap':
+      return overlap();
+    case 'downsFirst':
+      return downsFirst();
     case 'portfolio':
       return portfolio();
     default:
@@ -238,7 +313,15 @@ export function strategyByName(name: string): ExplorationStrategy | undefined {
 }
 
 /** Every built-in strategy's name. */
-export const STRATEGY_NAMES: readonly string[] = ['uniform', 'sparse', 'pct', 'tracepoint', 'portfolio'];
+export const STRATEGY_NAMES: readonly string[] = [
+  'uniform',
+  'sparse',
+  'pct',
+  'tracepoint',
+  'overlap',
+  'downsFirst',
+  'portfolio',
+];
 
 function highest(
   labels: readonly string[],

@@ -1,5 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { createMachine } from 'xstate';
+import { enableBugs } from '@switchboard/channels/bugs';
 import { channelConnection } from '../src/connection.js';
 import type { ConnectionAdapter } from '../src/connection.js';
 import { formatReplayLine, parseReplayLine } from '../src/scenario.js';
@@ -19,6 +20,10 @@ const scenario = (workload: Op[], rest: Partial<Scenario> = {}): Scenario => ({
   faults: [],
   decisions: [],
   ...rest,
+});
+
+afterEach(() => {
+  enableBugs([]);
 });
 
 describe('runScenario', () => {
@@ -57,6 +62,42 @@ describe('runScenario', () => {
     expect(result.violations).toEqual([]);
   });
 
+  it('fires every fault planted on the same trigger', async () => {
+    const at = { point: 'cm.takeover.begin.called', clientId: 'a' };
+    const result = await runScenario(
+      scenario(takeover.slice(0, 3), {
+        faults: [
+          { kind: 'hang', target: 'c1', at },
+          { kind: 'kill', target: 'c2', at },
+        ],
+      }),
+      { seed: 1 },
+    );
+    const fired = result.trace.filter((p) => p.kind === 'sim.fault').map((p) => p.fields);
+    expect(fired).toEqual([
+      { fault: 'hang', target: 'c1', hit: true },
+      { fault: 'kill', target: 'c2', hit: true },
+    ]);
+    expect(result.violations).toEqual([]);
+  });
+
+  it('counts no loss when a hung taker ends up the only holder of the session', async () => {
+    // The taker hangs, its open still completes, and the next resume kills it on timeout:
+    // the session dies with it, which is not a handover losing messages.
+    const result = await runScenario(
+      scenario(
+        [
+          { kind: 'connect', conn: 1, clientId: 'a', clean: false, socket: false },
+          { kind: 'publish', clientId: 'a', id: 1 },
+          { kind: 'connect', conn: 2, clientId: 'a', clean: false, socket: false },
+        ],
+        { faults: [{ kind: 'hang', target: 'c2', at: { point: 'ch.takeover.begin.received' } }] },
+      ),
+      { seed: 1 },
+    );
+    expect(result.violations).toEqual([]);
+  });
+
   it('finds a duplicate delivery in a connection that sends every message twice', async () => {
     const doubling: ConnectionAdapter = {
       ...channelConnection,
@@ -82,5 +123,11 @@ describe('runScenario', () => {
     );
     expect(result.violations.join()).toContain('RT_ERR_NONDETERMINISM');
     expect(() => Math.random()).not.toThrow();
+  });
+
+  it('returns when a violation stops the run while the manager is still syncing', async () => {
+    enableBugs(['B7']); // the old channel's cleanup deletes the taker's rows: caught mid-drain
+    const result = await runScenario(scenario(takeover.slice(0, 3)), { seed: 1 });
+    expect(result.violations.length).toBeGreaterThan(0);
   });
 });
