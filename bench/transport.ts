@@ -11,10 +11,12 @@
  *   node --conditions=source --expose-gc --import tsx bench/transport.ts [--connections=19900]
  */
 import { writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { arg, int, isMain, median, mib, num, printResult, ratio } from './lib.js';
 import type { BenchResult, Goal, Table } from './lib.js';
 import type { ServerKind } from './support/bench-servers.js';
 import type { Arrival } from './support/client-process.js';
+import { compileScript } from './support/compile.js';
 import { spawnRpc } from './support/rpc.js';
 import type { RpcChild } from './support/rpc.js';
 import type { BroadcastSample, ConnectSample, MemorySample } from './support/server-process.js';
@@ -27,7 +29,7 @@ const CONNECT_CONCURRENCY = 50;
 const JOIN_CONCURRENCY = 500;
 const BROADCASTS = 100;
 /** Rounds of `BROADCASTS` broadcasts per server (`--rounds`); the median round is reported. */
-const DEFAULT_ROUNDS = 3;
+const DEFAULT_ROUNDS = 2;
 /** The connects are made in steps, alternating between the servers. */
 const CONNECT_STEPS = 5;
 const ROOM = 'room';
@@ -38,6 +40,12 @@ const ORDER: readonly ServerKind[] = ['ws', 'switchboard', 'socketio'];
 
 const SERVER_SCRIPT = 'bench/support/server-process.ts';
 const CLIENT_SCRIPT = 'bench/support/client-process.ts';
+
+/** The compiled server and client scripts (bench/support/compile.ts says why compiled). */
+interface Scripts {
+  readonly server: string;
+  readonly client: string;
+}
 
 /** One round of broadcasts, as the clients saw it. */
 interface Round {
@@ -91,8 +99,8 @@ function callAll<T>(fleet: Fleet, cmd: string, argOf: (i: number) => unknown): P
   return Promise.all(fleet.clients.map((c, i) => c.call<T>(cmd, argOf(i), STEP_TIMEOUT_MS)));
 }
 
-async function startFleet(kind: ServerKind, n: number): Promise<Fleet> {
-  const server = await spawnRpc(SERVER_SCRIPT, [`--kind=${kind}`]);
+async function startFleet(kind: ServerKind, n: number, scripts: Scripts): Promise<Fleet> {
+  const server = await spawnRpc(scripts.server, [`--kind=${kind}`]);
   const clients: RpcChild[] = [];
   const fleet: Fleet = {
     kind,
@@ -106,7 +114,7 @@ async function startFleet(kind: ServerKind, n: number): Promise<Fleet> {
     const { url, wireBytes } = await server.call<{ url: string; wireBytes: number }>('address');
     for (const [i, count] of fleet.per.entries()) {
       clients.push(
-        await spawnRpc(CLIENT_SCRIPT, [
+        await spawnRpc(scripts.client, [
           `--kind=${kind}`,
           `--url=${url}`,
           `--n=${count}`,
@@ -180,9 +188,13 @@ async function round(fleet: Fleet, n: number, room: string | undefined): Promise
  * all of them alike.
  */
 async function measureAll(n: number, rounds: number): Promise<Record<ServerKind, Measured>> {
+  const scripts: Scripts = {
+    server: await compileScript(SERVER_SCRIPT),
+    client: await compileScript(CLIENT_SCRIPT),
+  };
   const fleets: Fleet[] = [];
   try {
-    for (const kind of ORDER) fleets.push(await startFleet(kind, n));
+    for (const kind of ORDER) fleets.push(await startFleet(kind, n, scripts));
     const before = new Map<Fleet, MemorySample>();
     for (const f of fleets) before.set(f, await f.server.call<MemorySample>('memory'));
 
@@ -287,11 +299,15 @@ const LABELS: Record<ServerKind, string> = {
 };
 
 export async function run(): Promise<BenchResult> {
+  const t0 = performance.now();
+  const load = { start: loadavg(), end: [] as number[] };
   const n = Number(arg('connections') ?? DEFAULT_CONNECTIONS);
   if (!Number.isInteger(n) || n < SOURCE_ADDRESSES.length || n > 19_900)
     throw new RangeError(`--connections must be an integer in [4, 19900], got ${arg('connections')}`);
   const rounds = Number(arg('rounds') ?? DEFAULT_ROUNDS);
   const m = await measureAll(n, rounds);
+  const elapsedMs = performance.now() - t0;
+  load.end = loadavg();
   const sb = m.switchboard;
   const ws = m.ws;
   const io = m.socketio;
@@ -417,7 +433,9 @@ export async function run(): Promise<BenchResult> {
     tables: [memory, connect, broadcast],
     goals,
     notes: [
-      `${int(n)} connections${n === DEFAULT_CONNECTIONS ? '' : ` (\`--connections=${n}\`; the default is ${int(DEFAULT_CONNECTIONS)})`} per server, over loopback. Each server runs alone in its own Node process (\`--expose-gc\`), measured one after the other (${ORDER.join(', ')}); its clients run in ${SOURCE_ADDRESSES.length} more processes (${split(n, SOURCE_ADDRESSES.length).map(int).join(' + ')}), one per source address ${SOURCE_ADDRESSES[0]}–${SOURCE_ADDRESSES[SOURCE_ADDRESSES.length - 1]}. All of them share the machine's 2 cores, so the clients' decoding competes with the server during the broadcasts.`,
+      `${int(n)} connections${n === DEFAULT_CONNECTIONS ? '' : ` (\`--connections=${n}\`; the default is ${int(DEFAULT_CONNECTIONS)})`} per server, over loopback. Each server runs in its own Node process (\`--expose-gc\`) and its clients in ${SOURCE_ADDRESSES.length} more (${split(n, SOURCE_ADDRESSES.length).map(int).join(' + ')}), one per source address ${SOURCE_ADDRESSES[0]}–${SOURCE_ADDRESSES[SOURCE_ADDRESSES.length - 1]}. The three servers hold their clients at the same time; the connects are made in ${CONNECT_STEPS} steps and the broadcasts in rounds, each step and round taken by the servers in turn (${ORDER.join(', ')}), so the machine's load falls on all three alike. All ${3 * (SOURCE_ADDRESSES.length + 1)} processes share the machine's 2 cores: during a broadcast the clients' receiving and decoding competes with the server.`,
+      `This run took ${num(elapsedMs / 60_000, 1)} min; load average ${load.start.map((l) => num(l, 1)).join(' / ')} at its start and ${load.end.map((l) => num(l, 1)).join(' / ')} at its end (other work shares the machine), so wall-clock rates are far below what 2 idle cores give: compare the ratios, and the server CPU figures, which the load inflates less.`,
+      'The server and client scripts are compiled with esbuild (the workspace packages bundled from their TypeScript sources, no `keepNames`) rather than run through tsx: tsx wraps every named function in `__name()`, whose `defineProperty` gives each closure a dictionary property store of ≈ 256 B — under tsx Switchboard measured ≈ 2.1 KB more heap per connection (8.2 such closures per connection) than it does compiled.',
       `Memory: \`process.memoryUsage()\` in the server process after \`gc()\` until the heap stops shrinking, before any client and once all are connected and idle (Switchboard: after \`rt.idle()\` and \`cm.sync()\`). "external" is off-heap memory the heap's objects hold (Buffers). With every client also in one room: Switchboard ${joinedPer('switchboard')}, Socket.IO ${joinedPer('socketio')} of heap per connection.`,
       "Servers: Switchboard with default limits, outbound queues and keepalive (PING every 30 s; the clients answer PONG), its own HTTP server, no hooks; the raw `ws` server (`perMessageDeflate: false`, `clientTracking: false`) keeps its sockets in a `Set` and listens to `'error'` and `'close'` with shared functions; Socket.IO with `transports: ['websocket']` and its defaults (ping every 25 s). Clients: a `ws` WebSocket speaking Switchboard's protocol (CONNECT with `cleanStart: true, sessionExpiryMs: 0`), a bare `ws` WebSocket, `socket.io-client` with `transports: ['websocket'], forceNew: true`.",
       'Connect CPU: `process.cpuUsage()` (user + system) in the server from just before the clients start until the n-th connection is set up — Switchboard: CONNACK sent (read from `server.stats()` once the channel manager counts n live connections), the others: `\'connection\'` emitted. "Until settled" runs on until the deferred work is done too (Switchboard: every channel process has handled `ch.opened`).',

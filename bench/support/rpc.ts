@@ -36,8 +36,8 @@ export type Handlers = Readonly<Record<string, (arg: never) => unknown>>;
 const DEFAULT_TIMEOUT_MS = 180_000;
 
 /**
- * Starts `script` (relative to the repository root) with the benchmark flags plus `extraFlags`,
- * and resolves once it serves calls.
+ * Starts `script` (relative to the repository root, or a compiled `.mjs`) with the benchmark flags
+ * plus `extraFlags`, and resolves once it serves calls.
  *
  * @example
  * ```ts
@@ -51,7 +51,9 @@ export function spawnRpc(
   args: readonly string[],
   extraFlags: readonly string[] = [],
 ): Promise<RpcChild> {
-  const child: ChildProcess = spawn(process.execPath, [...NODE_FLAGS, ...extraFlags, script, ...args], {
+  // A compiled script (bench/support/compile.ts) runs as plain JavaScript: no tsx, no `source` condition.
+  const flags = script.endsWith('.mjs') ? ['--expose-gc'] : NODE_FLAGS;
+  const child: ChildProcess = spawn(process.execPath, [...flags, ...extraFlags, script, ...args], {
     cwd: ROOT,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });

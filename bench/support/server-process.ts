@@ -6,6 +6,9 @@
  *
  *   spawned by bench/transport.ts through spawnRpc
  */
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { writeHeapSnapshot } from 'node:v8';
 import { arg, settleHeap } from '../lib.js';
 import { startBenchServer } from './bench-servers.js';
 import type { Reached, ServerKind } from './bench-servers.js';
@@ -90,4 +93,10 @@ serveRpc({
     return null;
   },
   roomSize: ({ room }: { room: string }) => server.roomSize(room),
+  /** Writes a heap snapshot (after the same settling as `memory`) and returns its path: for bench/transport-census.ts. */
+  snapshot: async ({ label }: { label: string }): Promise<string> => {
+    await server.settle();
+    settleHeap();
+    return writeHeapSnapshot(join(tmpdir(), `switchboard-${kind}-${label}-${process.pid}.heapsnapshot`));
+  },
 });
