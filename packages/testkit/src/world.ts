@@ -200,6 +200,8 @@ class World {
   private readonly takerOf = new Map<string, Pid>();
   /** Taker → the old channel it takes the session from. */
   private readonly oldOf = new Map<string, Pid>();
+  /** Pids a fault hung: they cannot run their own timers, so they are never "stuck" by themselves. */
+  private readonly hung = new Set<string>();
   /** The manager's sync in flight, if any. */
   private syncing: Promise<unknown> | undefined;
   /** Old channels that exited after a completed handover (`takenover`). */
@@ -442,6 +444,7 @@ class World {
         break;
       case 'hang':
         this.rt.suspend(pid);
+        this.hung.add(key);
         break;
       case 'crash':
         this.rt.exit(pid, { error: new Error(`injected crash of ${fault.target}`) });
@@ -710,6 +713,7 @@ class World {
     // §H.7: at quiescence no timer is left, so a channel still taking over never will stop. Checked
     // before the conservation reconnects below, which would take it over and hide it.
     for (const [name, pid] of this.pids) {
+      if (this.hung.has(String(pid))) continue;
       if (this.rt.isAlive(pid) && this.rt.processInfo(pid)?.state === 'takingOver')
         this.violations.push(`H.7: ${name} is stuck taking over`);
     }
