@@ -10,7 +10,7 @@ import type { HookEvent } from '../src/hooks.js';
 import { createMemoryLocker } from '../src/memory-locker.js';
 import { message, open, startChannel, world } from './support/world.js';
 
-const INVALID = expect.objectContaining({ code: 'CH_ERR_INVALID_OPTION' });
+const INVALID: unknown = expect.objectContaining({ code: 'CH_ERR_INVALID_OPTION' });
 
 describe('options', () => {
   const make = (options: ChannelManagerOptions) =>
@@ -170,7 +170,7 @@ describe('close', () => {
     await w.rt.idle();
     expect(w.rt.isAlive(w.cm.pid)).toBe(false);
     expect(await w.cm.locker.acquire('c1', a)).toBe(false);
-    const down = expect.objectContaining({ code: 'CH_ERR_MANAGER_DOWN' });
+    const down: unknown = expect.objectContaining({ code: 'CH_ERR_MANAGER_DOWN' });
     await expect(w.cm.registerChannel('c1', a, { transport: 'test' })).rejects.toThrow(down);
     await expect(w.cm.sync()).rejects.toThrow(down);
   });
