@@ -154,47 +154,48 @@ export function createMemoryLocker(runtime: Runtime, options: MemoryLockerOption
     }
   };
 
+  const handlers: LockerHandlers = {
+    ownerDown(ref, pid) {
+      // B8: the owner's death is left to the lease check (ekka's way), the lock is not released here.
+      // Stryker disable next-line all: bug catalogue (docs/reference/bug-catalogue.md)
+      if (bugs.B8) return;
+      const key = pidKey(pid);
+      const owner = owners.get(key);
+      // A DOWN of an older monitor (the owner released everything, then locked again) is stale.
+      if (owner === undefined || String(owner.ref) !== String(ref)) return;
+      owners.delete(key);
+      for (const clientId of owner.clientIds) {
+        locks.delete(clientId);
+        if (runtime.trace.active)
+          runtime.trace.tp('locker.released', { clientId, owner: pid, by: 'owner-down' });
+      }
+      log.debug({ conn: key, released: owner.clientIds.size }, 'lock owner down, its locks released');
+      disarmIfIdle();
+    },
+    checkLeases() {
+      checkQueued = false;
+      const now = runtime.clock.now();
+      const killed = new Set<string>();
+      for (const row of locks.values()) {
+        if (killed.has(row.ownerKey) || !isLeaseExpired(row.since, now, leaseMs)) continue;
+        // B8: a dead owner's lock goes at its lease (its DOWN was ignored).
+        // Stryker disable all: bug catalogue (docs/reference/bug-catalogue.md)
+        if (bugs.B8 && !runtime.isAlive(row.owner)) {
+          drop(row);
+          continue;
+        }
+        // Stryker restore all
+        killed.add(row.ownerKey);
+        log.warn({ conn: row.ownerKey, heldMs: now - row.since }, 'lock lease expired, killing its owner');
+        runtime.trace.tp('locker.lease.expired', { clientId: row.clientId, owner: row.owner });
+        runtime.exit(row.owner, 'kill');
+      }
+      arm();
+    },
+  };
   const self = runtime.spawn(
-    lockerMachine({
-      ownerDown(ref, pid) {
-        // B8: the owner's death is left to the lease check (ekka's way), the lock is not released here.
-        // Stryker disable next-line all: bug catalogue (docs/reference/bug-catalogue.md)
-        if (bugs.B8) return;
-        const key = pidKey(pid);
-        const owner = owners.get(key);
-        // A DOWN of an older monitor (the owner released everything, then locked again) is stale.
-        if (owner === undefined || String(owner.ref) !== String(ref)) return;
-        owners.delete(key);
-        for (const clientId of owner.clientIds) {
-          locks.delete(clientId);
-          if (runtime.trace.active)
-            runtime.trace.tp('locker.released', { clientId, owner: pid, by: 'owner-down' });
-        }
-        log.debug({ conn: key, released: owner.clientIds.size }, 'lock owner down, its locks released');
-        disarmIfIdle();
-      },
-      checkLeases() {
-        checkQueued = false;
-        const now = runtime.clock.now();
-        const killed = new Set<string>();
-        for (const row of locks.values()) {
-          if (killed.has(row.ownerKey) || !isLeaseExpired(row.since, now, leaseMs)) continue;
-          // B8: a dead owner's lock goes at its lease (its DOWN was ignored).
-          // Stryker disable all: bug catalogue (docs/reference/bug-catalogue.md)
-          if (bugs.B8 && !runtime.isAlive(row.owner)) {
-            drop(row);
-            continue;
-          }
-          // Stryker restore all
-          killed.add(row.ownerKey);
-          log.warn({ conn: row.ownerKey, heldMs: now - row.since }, 'lock lease expired, killing its owner');
-          runtime.trace.tp('locker.lease.expired', { clientId: row.clientId, owner: row.owner });
-          runtime.exit(row.owner, 'kill');
-        }
-        arm();
-      },
-    }),
-    options.name === undefined ? {} : { name: options.name },
+    lockerMachine,
+    options.name === undefined ? { input: handlers } : { name: options.name, input: handlers },
   );
 
   return {
@@ -261,16 +262,22 @@ interface LockerHandlers {
   checkLeases(): void;
 }
 
-/** The locker process: it only reacts; the lock table it guards lives in the closure above. */
-function lockerMachine(handlers: LockerHandlers) {
-  return setup({ types: { events: {} as LockerMessage } }).createMachine({
-    id: 'locker',
-    on: {
-      'rt.down': { actions: ({ event }) => handlers.ownerDown(event.ref, event.pid) },
-      'locker.lease.check': { actions: () => handlers.checkLeases() },
-    },
-  });
-}
+/**
+ * The locker process: it only reacts; the lock table it guards lives in the closure of
+ * `createMemoryLocker`, reached through the handlers it is spawned with. Built once, at module
+ * level: building a machine definition costs far more than spawning it, and a test that creates
+ * a locker per run (the race kit) would pay it every time.
+ */
+const lockerMachine = setup({
+  types: { events: {} as LockerMessage, input: {} as LockerHandlers, context: {} as LockerHandlers },
+}).createMachine({
+  id: 'locker',
+  context: ({ input }) => input,
+  on: {
+    'rt.down': { actions: ({ context, event }) => context.ownerDown(event.ref, event.pid) },
+    'locker.lease.check': { actions: ({ context }) => context.checkLeases() },
+  },
+});
 
 // --- Internals
 
