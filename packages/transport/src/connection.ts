@@ -122,17 +122,20 @@ export class Connection {
     return (this.userData ??= new Map());
   }
 
-  /** Encodes and queues a frame. Returns what the queue did (`'dropped'` if the socket is gone). */
+  /**
+   * Encodes and queues a frame. Returns what the queue did (`'dropped'` if the socket is gone).
+   * Frames other than MESSAGE are control frames: never dropped by the outbound policy.
+   */
   send(frame: Frame): PushResult {
-    return this.sendEncoded(encodeFrame(frame));
+    return this.sendEncoded(encodeFrame(frame), frame.type !== 'message');
   }
 
   /** Queues bytes already encoded (a broadcast encodes once for every member). */
-  sendEncoded(bytes: Uint8Array): PushResult {
+  sendEncoded(bytes: Uint8Array, control = false): PushResult {
     if (!this.writable) return 'dropped';
     // drop-oldest may drop several queued frames for one push: count what the queue dropped.
     const droppedBefore = this.queue.dropped;
-    const result = this.queue.push(bytes);
+    const result = this.queue.push(bytes, control);
     this.counters.dropped += this.queue.dropped - droppedBefore;
     if (result === 'evict') this.events.onSlow(this);
     return result;

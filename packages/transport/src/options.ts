@@ -18,6 +18,8 @@ export interface Limits {
   readonly maxFrameBytes?: number;
   /** Frames a connection may send while its session is still opening; beyond it, SERVER_BUSY. Default 100. */
   readonly maxFramesWhileOpening?: number;
+  /** An `authenticate` hook that has not answered by then refuses the client (SERVER_BUSY). Default 5,000 ms. */
+  readonly authTimeoutMs?: number;
 }
 
 /** What to do with a message when a connection's outbound queue is full. */
@@ -69,6 +71,7 @@ export const DEFAULT_LIMITS: ResolvedLimits = {
   connectTimeoutMs: 10_000,
   maxFrameBytes: DEFAULT_MAX_FRAME_BYTES,
   maxFramesWhileOpening: 100,
+  authTimeoutMs: 5000,
 };
 /** Defaults of the outbound queue. */
 export const DEFAULT_OUTBOUND: ResolvedOutbound = {
@@ -101,6 +104,7 @@ export function resolveLimits(limits: Limits = {}): ResolvedLimits {
   if (r.maxFrameBytes > 0xffff_ffff)
     throw new InvalidServerOption(`limits.maxFrameBytes must be at most 2^32 - 1, got ${r.maxFrameBytes}`);
   positiveInteger('limits.maxFramesWhileOpening', r.maxFramesWhileOpening);
+  positive('limits.authTimeoutMs', r.authTimeoutMs);
   return r;
 }
 

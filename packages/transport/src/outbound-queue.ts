@@ -61,11 +61,19 @@ export class OutboundQueue {
     return this.bytes;
   }
 
-  /** Writes the frame, or queues it behind a socket that pushes back, within the bounds. */
-  push(frame: Uint8Array): PushResult {
+  /**
+   * Writes the frame, or queues it behind a socket that pushes back, within the bounds. A
+   * `control` frame (CONNACK, ACK, PONG, PING: small, and what the protocol needs to go on) is
+   * queued in order whatever the bounds, never dropped and never a cause of eviction.
+   */
+  push(frame: Uint8Array, control = false): PushResult {
     if (this.length === 0 && this.sink.bufferedBytes < this.bounds.socketHighWaterBytes) {
       this.sink.write(frame);
       return 'written';
+    }
+    if (control) {
+      this.append(frame);
+      return 'queued';
     }
     const full =
       this.length + 1 > this.bounds.maxQueueMessages ||

@@ -153,6 +153,8 @@ export interface ConnectionInfo {
 interface Peer {
   clientInfo: Readonly<Record<string, unknown>>;
   context: ConnectionContext | undefined;
+  /** Set while an async message handler (and what queued behind it) has not settled. */
+  chain: Promise<void> | undefined;
 }
 
 /**
@@ -326,7 +328,7 @@ export function createServer(options: ServerOptions): Server {
         counters.refused.busy++;
         return conn.disconnect(REASON.SERVER_BUSY, 'server_busy', { message: 'server busy' });
       }
-      const peer: Peer = { clientInfo: verdict.clientInfo, context: undefined };
+      const peer: Peer = { clientInfo: verdict.clientInfo, context: undefined, chain: undefined };
       peers.set(conn, peer);
       let chanPid: Pid;
       try {
@@ -402,18 +404,34 @@ export function createServer(options: ServerOptions): Server {
     { ok: true; clientInfo: Readonly<Record<string, unknown>> } | { ok: false; reason: ReasonCode }
   > {
     if (!hooks.authenticate) return { ok: true, clientInfo: {} };
-    let verdict: AuthVerdict;
+    let verdict: AuthVerdict | typeof AUTH_TIMED_OUT;
+    let timer: TimerHandle | undefined;
     try {
-      verdict = await hooks.authenticate({
-        clientId: frame.clientId,
-        credentials: frame.credentials,
-        cleanStart: frame.cleanStart,
-        transport: conn.transport,
-        peer: conn.wire.peer,
-      });
+      verdict = await Promise.race([
+        hooks.authenticate({
+          clientId: frame.clientId,
+          credentials: frame.credentials,
+          cleanStart: frame.cleanStart,
+          transport: conn.transport,
+          peer: conn.wire.peer,
+        }),
+        // A hook that never answers must not hold the socket (and a maxConnections place) forever.
+        new Promise<typeof AUTH_TIMED_OUT>((resolve) => {
+          timer = clock.setTimeout(() => resolve(AUTH_TIMED_OUT), limits.authTimeoutMs, 'transport-auth');
+        }),
+      ]);
     } catch (err) {
       log.warn({ err, clientId: frame.clientId }, 'authenticate threw: refusing');
       return { ok: false, reason: REASON.NOT_AUTHORIZED };
+    } finally {
+      if (timer !== undefined) clock.clearTimeout(timer);
+    }
+    if (verdict === AUTH_TIMED_OUT) {
+      log.warn(
+        { clientId: frame.clientId, timeoutMs: limits.authTimeoutMs },
+        'authenticate timed out: refusing',
+      );
+      return { ok: false, reason: REASON.SERVER_BUSY };
     }
     if (verdict === true) return { ok: true, clientInfo: {} };
     if (verdict === false) return { ok: false, reason: REASON.NOT_AUTHORIZED };
@@ -434,10 +452,48 @@ export function createServer(options: ServerOptions): Server {
   function onInbound(conn: Connection, frame: ClientFrame): void {
     const peer = peers.get(conn);
     if (!peer) return;
+    // While an async handler runs, later frames wait behind it: handlers see a client's frames
+    // one at a time, in order, and ACKs go out in the order the frames came.
+    if (peer.chain) {
+      const chained = peer.chain.then(() => handleFrame(conn, peer, frame));
+      track(conn, peer, chained);
+      return;
+    }
+    // A synchronous throw here crashes the connection process (the runtime's exit reason { error }).
+    const pending = handleFrame(conn, peer, frame);
+    if (pending) track(conn, peer, pending);
+  }
+
+  /** Follows an async handler: a rejection ends the connection process like a synchronous throw. */
+  function track(conn: Connection, peer: Peer, pending: Promise<void>): void {
+    const chanPid = conn.pid as Pid;
+    const chain: Promise<void> = pending.then(
+      () => {
+        if (peer.chain === chain) peer.chain = undefined;
+      },
+      (err: unknown) => {
+        runtime.exit(chanPid, { error: err });
+        // Nothing more runs for this connection: its process is ending.
+        return new Promise<void>(() => undefined);
+      },
+    );
+    peer.chain = chain;
+  }
+
+  /** Handles one frame; returns a promise while an async message handler has not settled. */
+  function handleFrame(conn: Connection, peer: Peer, frame: ClientFrame): Promise<void> | undefined {
     const context = contextOf(conn, peer);
     switch (frame.type) {
-      case 'message':
-        return handle(conn, context, frame);
+      case 'message': {
+        const result = handleMessage(context, frame);
+        if (isPromise(result)) {
+          return result.then((reason) => {
+            conn.send({ type: 'ack', id: frame.id, reason: reason ?? REASON.SUCCESS });
+          });
+        }
+        conn.send({ type: 'ack', id: frame.id, reason: result ?? REASON.SUCCESS });
+        return undefined;
+      }
       case 'join': {
         let reason: ReasonCode = REASON.SUCCESS;
         for (const room of frame.rooms) {
@@ -446,25 +502,13 @@ export function createServer(options: ServerOptions): Server {
           else context.join(room);
         }
         conn.send({ type: 'ack', id: frame.id, reason });
-        return;
+        return undefined;
       }
       case 'leave':
         for (const room of frame.rooms) context.leave(room);
         conn.send({ type: 'ack', id: frame.id, reason: REASON.SUCCESS });
-        return;
+        return undefined;
     }
-  }
-
-  function handle(conn: Connection, context: ConnectionContext, frame: MessageFrame): void {
-    // A synchronous throw crashes the connection process (the runtime's exit reason { error }).
-    const result = handleMessage(context, frame);
-    if (isPromise(result)) {
-      const chanPid = context.pid;
-      result.then(
-        (reason) => conn.send({ type: 'ack', id: frame.id, reason: reason ?? REASON.SUCCESS }),
-        (err: unknown) => runtime.exit(chanPid, { error: err }),
-      );
-    } else conn.send({ type: 'ack', id: frame.id, reason: result ?? REASON.SUCCESS });
   }
 
   function deliverToSocket(conn: Connection, message: ChannelMessage): void {
@@ -808,19 +852,24 @@ export function createServer(options: ServerOptions): Server {
       for (const conn of [...all]) conn.end('close_all_timeout', true);
       await whenEmpty();
     },
-    async close() {
-      if (stopped) return;
-      const listeners = stopListening();
-      await server.closeAll();
-      await listeners;
-      stopped = true;
-      if (sweepTimer !== undefined) clock.clearTimeout(sweepTimer);
-      sweepTimer = undefined;
-      if (wss) await new Promise<void>((r) => wss?.close(() => r()));
-      await supervisor.stop().catch(() => undefined);
-      runtime.exit(pid, 'shutdown');
+    close() {
+      closing ??= closeOnce();
+      return closing;
     },
   };
+  let closing: Promise<void> | undefined;
+  /** `close()`'s work, run once however many callers ask. */
+  async function closeOnce(): Promise<void> {
+    const listeners = stopListening();
+    await server.closeAll();
+    await listeners;
+    stopped = true;
+    if (sweepTimer !== undefined) clock.clearTimeout(sweepTimer);
+    sweepTimer = undefined;
+    if (wss) await new Promise<void>((r) => wss?.close(() => r()));
+    await supervisor.stop().catch(() => undefined);
+    runtime.exit(pid, 'shutdown');
+  }
   return server;
 
   function listen(s: NetServer, port: number, host: string, what: string): Promise<void> {
@@ -836,6 +885,9 @@ export function createServer(options: ServerOptions): Server {
     });
   }
 }
+
+/** What the authenticate race resolves with when the hook is too slow. */
+const AUTH_TIMED_OUT = Symbol('auth timed out');
 
 /** The DISCONNECT reason for a connection process's exit. */
 export function reasonForExit(reason: DownReason): ReasonCode {

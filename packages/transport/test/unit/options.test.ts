@@ -38,6 +38,7 @@ describe('defaults', () => {
       connectTimeoutMs: 10_000,
       maxFrameBytes: 1_048_576,
       maxFramesWhileOpening: 100,
+      authTimeoutMs: 5000,
     });
     expect(DEFAULT_LIMITS.maxFrameBytes).toBe(DEFAULT_MAX_FRAME_BYTES);
     expect(resolveLimits()).toEqual(DEFAULT_LIMITS);
@@ -108,7 +109,7 @@ describe('range checks throw TRANSPORT_ERR_INVALID_OPTION', () => {
     },
   );
 
-  it.each(['maxConnRate', 'connectTimeoutMs'] as const)('limits.%s must be > 0', (name) => {
+  it.each(['maxConnRate', 'connectTimeoutMs', 'authTimeoutMs'] as const)('limits.%s must be > 0', (name) => {
     for (const value of notPositive) expectInvalid(() => resolveLimits({ [name]: value }), `limits.${name}`);
   });
 
