@@ -180,6 +180,7 @@ class World {
   readonly faults: Fault[];
   private readonly connection: ConnectionAdapter;
   private readonly pids = new Map<string, Pid>();
+  private readonly pidByKey = new Map<string, Pid>();
   private readonly clientOf = new Map<string, string>();
   private readonly alive = new Map<string, boolean>();
   private readonly opens = new Map<string, HistoryOp>();
@@ -369,6 +370,7 @@ class World {
       return;
     }
     this.pids.set(name, pid);
+    this.pidByKey.set(String(pid), pid);
     if (this.options.supervisorDowns !== false) this.rt.monitor(this.cm.pid, pid, { batch: true });
     const key = String(pid);
     self = key;
@@ -620,7 +622,7 @@ class World {
   private observe(): void {
     for (const [key, wasAlive] of this.alive) {
       if (!wasAlive) continue;
-      const pid = this.pidOfKey(key);
+      const pid = this.pidByKey.get(key);
       if (pid && this.rt.isAlive(pid)) continue;
       this.alive.set(key, false);
       const clientId = this.clientOf.get(key) as string;
@@ -629,11 +631,6 @@ class World {
       if (open && open.response === undefined) open.indeterminate = true;
     }
     this.lastCheck = this.history.now;
-  }
-
-  private pidOfKey(key: string): Pid | undefined {
-    for (const pid of this.pids.values()) if (String(pid) === key) return pid;
-    return undefined;
   }
 
   /** Steps until nothing is runnable and no timer is left (or `until` holds when idle). */
