@@ -10,6 +10,7 @@ import type { FaultOptions, WorkloadOptions } from './arbitraries.js';
 import { MIX_NAMES, mixArb } from './mixes.js';
 import type { MixName, Plan } from './mixes.js';
 import { formatReplayLine } from './scenario.js';
+import { InvalidKitOption, ReplayNotExact } from './errors.js';
 import { shrinkScenario } from './shrink.js';
 import { portfolio, tape } from './strategies.js';
 import type { ExplorationStrategy } from './strategies.js';
@@ -36,6 +37,11 @@ export interface FindRaceOptions {
   readonly noShrink?: boolean;
   /** Called with every finished run (for `sometimes` statistics). */
   readonly onRun?: (result: RunResult) => void;
+  /**
+   * The determinism guard: every n-th passing run (and every failing one) is run again from its
+   * recorded scenario, and the two trace hashes must be equal. Default 50; 0 checks failing runs only.
+   */
+  readonly recheckEvery?: number;
 }
 
 /** A race found and shrunk. */
@@ -70,9 +76,42 @@ export interface FindRaceResult {
  * const { race } = await findRace({ runs: 500, strategy: sparse() });
  * if (race) console.log(race.replayLine);
  * ```
+ * @throws {TypeError} TK_ERR_INVALID_OPTION (synchronously) for a run count, seed, recheck
+ *   interval or mix name out of range.
+ * @throws {Error} TK_ERR_REPLAY_NOT_EXACT (the promise rejects) when a run replayed from its own
+ *   recorded scenario takes different steps: something in the world is nondeterministic.
  */
-export async function findRace(options: FindRaceOptions = {}): Promise<FindRaceResult> {
+export function findRace(options: FindRaceOptions = {}): Promise<FindRaceResult> {
+  validate(options);
+  return search(options);
+}
+
+function validate(options: FindRaceOptions): void {
+  const integer = (name: string, value: number | undefined, min: number): void => {
+    if (value !== undefined && (!Number.isSafeInteger(value) || value < min))
+      throw new InvalidKitOption(`findRace: \`${name}\` must be an integer ≥ ${min}, got ${String(value)}`);
+  };
+  integer('runs', options.runs, 1);
+  integer('seed', options.seed, -(2 ** 31));
+  integer('recheckEvery', options.recheckEvery, 0);
+  for (const name of options.mixes ?? []) {
+    if (!(MIX_NAMES as readonly string[]).includes(name))
+      throw new InvalidKitOption(`findRace: unknown mix ${String(name)}; one of ${MIX_NAMES.join(', ')}`);
+  }
+  if (options.mixes?.length === 0) throw new InvalidKitOption('findRace: `mixes` is empty');
+}
+
+/** Runs `result`'s recorded scenario again and throws unless it takes the very same steps. */
+async function recheck(result: RunResult, runSeed: number, world: WorldOptions | undefined): Promise<void> {
+  const again = await runScenario(result.scenario, { seed: runSeed }, world);
+  if (again.traceHash !== result.traceHash) throw new ReplayNotExact(result.traceHash, again.traceHash);
+}
+
+async function search(options: FindRaceOptions): Promise<FindRaceResult> {
   const seed = options.seed ?? (Math.random() * 2 ** 31) | 0;
+  const recheckEvery = options.recheckEvery ?? 50;
+  // A throw inside the property would be taken by fast-check for a failing run: kept here instead.
+  let diverged: Error | undefined;
   const strategy = options.strategy ?? portfolio();
   let runs = 0;
   let first: { result: RunResult; runSeed: number; at: number } | undefined;
@@ -91,13 +130,27 @@ export async function findRace(options: FindRaceOptions = {}): Promise<FindRaceR
         options.world,
       );
       options.onRun?.(result);
-      if (result.violations.length === 0) return true;
+      const failed = result.violations.length > 0;
+      if (failed || (recheckEvery > 0 && runs % recheckEvery === 0)) {
+        try {
+          await recheck(result, runSeed, options.world);
+        } catch (err) {
+          diverged = err instanceof Error ? err : new Error(String(err));
+          return false;
+        }
+      }
+      if (!failed) return true;
       first ??= { result, runSeed, at: runs };
       if (!smallest || size(result) <= size(smallest.result)) smallest = { result, runSeed };
       return false;
     },
   );
-  await fc.check(property, { seed, numRuns: options.runs ?? 200, endOnFailure: options.quick ?? false });
+  await fc.check(property, {
+    seed,
+    numRuns: options.runs ?? 200,
+    endOnFailure: (options.quick ?? false) || diverged !== undefined,
+  });
+  if (diverged !== undefined) throw diverged;
   if (!first || !smallest) return { runs, race: undefined };
   const found = smallest;
   const shrunk = options.noShrink
@@ -109,6 +162,7 @@ export async function findRace(options: FindRaceOptions = {}): Promise<FindRaceR
         })
       ).result;
   const again = await runScenario(shrunk.scenario, { seed: found.runSeed }, options.world);
+  if (again.traceHash !== shrunk.traceHash) throw new ReplayNotExact(shrunk.traceHash, again.traceHash);
   return {
     runs: first.at,
     race: {

@@ -7,6 +7,8 @@
 import type { Scenario } from './scenario.js';
 import type { RunResult, WorldOptions } from './world.js';
 import { runScenario } from './world.js';
+import { downsFirst, overlap, sparse } from './strategies.js';
+import type { ExplorationStrategy } from './strategies.js';
 
 /** Options of {@link shrinkScenario}. */
 export interface ShrinkOptions {
@@ -17,6 +19,12 @@ export interface ShrinkOptions {
   readonly budget?: number;
   /** Whether a run still shows the failure. Default: any violation of the same kind as the original's first. */
   readonly same?: (result: RunResult) => boolean;
+  /**
+   * Runs spent looking for a simpler schedule of the shrunk operations when decisions remain:
+   * the decisions a broad strategy (uniform, PCT) took are each needed given the others, yet a
+   * schedule with fewer of them often exists — a biased strategy finds it. Default 60.
+   */
+  readonly research?: number;
 }
 
 /** What {@link shrinkScenario} returns. */
@@ -62,23 +70,51 @@ export async function shrinkScenario(failing: RunResult, options: ShrinkOptions)
   });
   // Replaying the failure first pins the exact decisions taken (and drops unused ones).
   await attempt(best.scenario);
-  let progress = true;
-  while (progress && replays < budget) {
-    progress = false;
-    for (const part of ['decisions', 'faults', 'workload'] as const) {
-      let size = Math.max(1, Math.floor(best.scenario[part].length / 2));
-      while (size >= 1) {
-        let removed = false;
-        for (let from = 0; from < best.scenario[part].length; from += size) {
-          if (await attempt(without(best.scenario, part, from, size))) {
-            removed = true;
-            progress = true;
-            from -= size;
+  await deltaDebug();
+  // Then a simpler schedule for what is left, shrunk in turn: kept only if it replays.
+  const research = options.research ?? 60;
+  const explorers = [sparse({ deviations: 1 }), downsFirst(), overlap(), sparse({ deviations: 2 })];
+  for (let i = 0; i < research && best.scenario.decisions.length > 0; i++) {
+    const explorer = explorers[i % explorers.length] as ExplorationStrategy;
+    const { workload, faults } = best.scenario;
+    const result = await runScenario(
+      { workload, faults, decisions: [] },
+      { seed: options.seed + 1 + i, run: i, strategy: explorer },
+      options.world,
+    );
+    if (result.violations.length === 0 || !same(result)) continue;
+    if (result.scenario.decisions.length >= best.scenario.decisions.length) continue;
+    const previous = best;
+    if (!(await attempt(result.scenario))) continue;
+    await deltaDebug();
+    if (size(best) > size(previous)) best = previous;
+  }
+  return { result: best, replays };
+
+  async function deltaDebug(): Promise<void> {
+    let progress = true;
+    while (progress && replays < budget) {
+      progress = false;
+      for (const part of ['decisions', 'faults', 'workload'] as const) {
+        let size = Math.max(1, Math.floor(best.scenario[part].length / 2));
+        while (size >= 1) {
+          let removed = false;
+          for (let from = 0; from < best.scenario[part].length; from += size) {
+            if (await attempt(without(best.scenario, part, from, size))) {
+              removed = true;
+              progress = true;
+              from -= size;
+            }
           }
+          if (!removed) size = Math.floor(size / 2);
         }
-        if (!removed) size = Math.floor(size / 2);
       }
     }
   }
-  return { result: best, replays };
+}
+
+/** A scenario's size for shrinking: non-default decisions weigh most, as they are the hardest to read. */
+function size(result: RunResult): number {
+  const s = result.scenario;
+  return s.workload.length + s.faults.length + 2 * s.decisions.length;
 }

@@ -30,6 +30,7 @@ import { channelConnection } from './connection.js';
 import type { Check } from './checkers.js';
 import type { ConnectionAdapter } from './connection.js';
 import { DecisionSource } from './decision-source.js';
+import { InvalidKitOption } from './errors.js';
 import { guardGlobals } from './determinism.js';
 import type { GlobalsGuard } from './determinism.js';
 import { History } from './history.js';
@@ -158,12 +159,19 @@ class Lane implements Schedulable {
  * );
  * result.violations; // []
  * ```
+ * @throws {TypeError} TK_ERR_INVALID_OPTION (synchronously) when `maxSteps` or `maxTimeMs` is not
+ *   a positive number.
  */
-export async function runScenario(
+export function runScenario(
   scenario: Scenario,
   run: RunOptions,
   options: WorldOptions = {},
 ): Promise<RunResult> {
+  for (const name of ['maxSteps', 'maxTimeMs'] as const) {
+    const value = options[name];
+    if (value !== undefined && !(typeof value === 'number' && value > 0))
+      throw new InvalidKitOption(`world: \`${name}\` must be a positive number, got ${String(value)}`);
+  }
   const world = new World(scenario, run, options);
   return world.run();
 }
@@ -236,7 +244,10 @@ class World {
       maxSteps: this.maxSteps,
     });
     const entropy = createSeededEntropy(runOptions.seed);
-    this.random = (n) => entropy.int(n);
+    // The strategy's own stream: a replay runs without the strategy, so drawing from the
+    // runtime's entropy here would shift what the runtime draws (jitter) between run and replay.
+    const choices = createSeededEntropy(runOptions.seed ^ 0x5bd1e995);
+    this.random = (n) => choices.int(n);
     strategy?.begin(runOptions.run ?? 0, this.random);
     this.faults = [...scenario.faults];
     this.guarded = options.strict ? guardGlobals() : undefined;
