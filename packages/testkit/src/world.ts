@@ -470,20 +470,26 @@ class World {
    * True when the session has another live holder than `pid`, so it must survive the fault: `pid`
    * is an old channel handing it over to a live taker, or a taker killed (not hung: a hung taker
    * goes on opening and ends up the session's only holder) whose open has not called takeover end
-   * yet, while its old channel, if any, is alive and still holds the session for the next taker.
+   * yet, while its old channel, if any, is alive, not hung, and still holds the session for the
+   * next taker. When both holders are hit, the session is lost with them.
    */
   private inHandover(pid: Pid, key: string, kind: Fault['kind'], point: TracePoint | undefined): boolean {
     // Inside the old channel's own begin transition its state is not updated yet.
     const ownBegin = point?.kind.startsWith('ch.takeover') === true && String(point.fields['pid']) === key;
     if (ownBegin || this.rt.processInfo(pid)?.state === 'takingOver') {
       const taker = this.takerOf.get(key);
-      return taker !== undefined && this.rt.isAlive(taker);
+      return taker !== undefined && this.holds(taker);
     }
     const open = this.opens.get(key);
     if (kind === 'hang' || open === undefined || open.response !== undefined || this.endCalled.has(key))
       return false;
     const old = this.oldOf.get(key);
-    return old === undefined || this.rt.isAlive(old);
+    return old === undefined || this.holds(old);
+  }
+
+  /** Whether `pid` can still pass a session on: alive, and not hung by a fault. */
+  private holds(pid: Pid): boolean {
+    return this.rt.isAlive(pid) && !this.hung.has(String(pid));
   }
 
   private resolve(target: string): Pid | undefined {
