@@ -113,6 +113,12 @@ export function createChatConnection(options: { readonly handOverLeaks?: boolean
         on: {
           // The bug: the socket still gets deliveries, so the taker never sees them (and a resend duplicates them).
           'ch.deliver': { actions: options.handOverLeaks ? 'send' : 'keep' },
+          // A retried begin (the first taker died before end, and the client came back): the
+          // same session again, and the pendings kept so far stay for the end. Found by the race
+          // kit: ignoring it left the new taker waiting 15 s and then losing what was pending.
+          'ch.takeover.begin': {
+            actions: reply(({ context }: { context: ChatContext }) => ({ session: context.session })),
+          },
           'ch.takeover.end': {
             actions: [
               { type: 'leave', params: { reason: 'takenover' } },

@@ -213,7 +213,7 @@ class World {
   private readonly hung = new Set<string>();
   /** The manager's sync in flight, if any. */
   private syncing: Promise<unknown> | undefined;
-  /** Old channels that exited after a completed handover (`takenover`). */
+  /** Old channels whose handover completed (takeover end answered, or exited `takenover`). */
   private readonly handedAll = new Set<string>();
   /** Takers whose takeover end was called: from then on they alone hold the session. */
   private readonly endCalled = new Set<string>();
@@ -508,7 +508,9 @@ class World {
       case 'cm.takeover.begin.answered':
         this.handedOver.add(String(point.fields['pid']));
         break;
+      case 'cm.takeover.begin.called':
       case 'ch.takeover.begin.received': {
+        // The open asking for the session holds the client id's lock: it is the taker.
         const taker = clientId === undefined ? undefined : this.cm.locker.holder(clientId);
         const old = point.fields['pid'] as Pid;
         if (taker === undefined) break;
@@ -516,6 +518,9 @@ class World {
         this.oldOf.set(String(taker), old);
         break;
       }
+      case 'cm.takeover.end.answered':
+        this.handedAll.add(String(point.fields['pid']));
+        break;
       case 'cm.takeover.end.called': {
         // The open that calls end holds the client id's lock: it is the taker. Once end is on
         // its way the old channel hands everything over and exits, so a dead taker takes the
@@ -644,6 +649,12 @@ class World {
       this.alive.set(key, false);
       const clientId = this.clientOf.get(key) as string;
       this.history.death(clientId, key, this.lastCheck);
+      // An old channel that answered begin and died before end, with no taker left to hold the
+      // session (read from the manager's points, so a user's own connection machine counts too).
+      if (this.handedOver.has(key) && !this.handedAll.has(key)) {
+        const taker = this.takerOf.get(key);
+        if (taker === undefined || !this.holds(taker)) this.lossy.add(clientId);
+      }
       const open = this.opens.get(key);
       if (open && open.response === undefined) open.indeterminate = true;
     }
