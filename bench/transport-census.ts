@@ -6,6 +6,7 @@
  *
  *   node --conditions=source --expose-gc --import tsx bench/transport-census.ts --kind=switchboard --connections=2000
  *     [--top=40] [--tsx] [--props=closure:] [--owners=object:Object,array:(object properties)]
+ *     [--anchors=Socket,WebSocket,Connection,Process] [--detail=Process] [--detail-top=60]
  */
 import { readFile, rm } from 'node:fs/promises';
 import { arg, int, isMain, num } from './lib.js';
@@ -133,6 +134,127 @@ function owners(snap: HeapSnapshot, keys: ReadonlySet<string>): Map<string, Cens
   return out;
 }
 
+/** The ids of a snapshot's nodes (stable across snapshots of one process). */
+function idsOf(snap: HeapSnapshot): Set<number> {
+  const width = snap.snapshot.meta.node_fields.length;
+  const idAt = snap.snapshot.meta.node_fields.indexOf('id');
+  const ids = new Set<number>();
+  for (let i = 0; i < snap.nodes.length; i += width) ids.add(snap.nodes[i + idAt] as number);
+  return ids;
+}
+
+/**
+ * The nodes that are new since `before`, each claimed by the first anchor class (`object:Name`,
+ * in `anchors` order) whose instances reach it through new nodes without entering an instance
+ * of another anchor class: what each layer of a connection holds on its own. The unclaimed rest
+ * is grouped by its old (pre-existing) holder, the way the server's shared tables grow.
+ */
+function byAnchor(
+  snap: HeapSnapshot,
+  before: ReadonlySet<number>,
+  anchors: readonly string[],
+  detail: Census = new Map(),
+): Census {
+  const { node_fields, edge_fields, edge_types } = snap.snapshot.meta;
+  const width = node_fields.length;
+  const edgeWidth = edge_fields.length;
+  const countAt = node_fields.indexOf('edge_count');
+  const sizeAt = node_fields.indexOf('self_size');
+  const idAt = node_fields.indexOf('id');
+  const edgeTypeAt = edge_fields.indexOf('type');
+  const edgeNameAt = edge_fields.indexOf('name_or_index');
+  const toAt = edge_fields.indexOf('to_node');
+  const nodeCount = snap.nodes.length / width;
+  const firstEdge = new Int32Array(nodeCount + 1);
+  for (let n = 0; n < nodeCount; n++)
+    firstEdge[n + 1] = (firstEdge[n] as number) + (snap.nodes[n * width + countAt] as number) * edgeWidth;
+  const isNew = (n: number): boolean => !before.has(snap.nodes[n * width + idAt] as number);
+  const anchorIndex = new Map(anchors.map((a, i) => [`object:${a}`, i]));
+  const anchorOf = (n: number): number | undefined => anchorIndex.get(keyOf(snap, n * width));
+  const owner = new Int32Array(nodeCount).fill(-1);
+  const out: Census = new Map();
+  const claim = (key: string, n: number): void => {
+    const entry = out.get(key) ?? { count: 0, bytes: 0 };
+    entry.count++;
+    entry.bytes += snap.nodes[n * width + sizeAt] as number;
+    out.set(key, entry);
+  };
+  anchors.forEach((anchor, a) => {
+    const queue: number[] = [];
+    for (let n = 0; n < nodeCount; n++)
+      if (owner[n] === -1 && isNew(n) && anchorOf(n) === a) {
+        owner[n] = a;
+        queue.push(n);
+      }
+    const via = new Map<number, string>();
+    for (let head = 0; head < queue.length; head++) {
+      const from = queue[head] as number;
+      claim(`${anchor} (and what only it reaches)`, from);
+      const detailKey = `${anchor}: ${via.get(from) ?? ''}${keyOf(snap, from * width)}`;
+      const entry = detail.get(detailKey) ?? { count: 0, bytes: 0 };
+      entry.count++;
+      entry.bytes += snap.nodes[from * width + sizeAt] as number;
+      detail.set(detailKey, entry);
+      for (let e = firstEdge[from] as number; e < (firstEdge[from + 1] as number); e += edgeWidth) {
+        if (edge_types[0][snap.edges[e + edgeTypeAt] as number] === 'weak') continue;
+        const to = (snap.edges[e + toAt] as number) / width;
+        if (owner[to] !== -1 || !isNew(to)) continue;
+        const other = anchorOf(to);
+        if (other !== undefined && other !== a) continue;
+        owner[to] = a;
+        const type = edge_types[0][snap.edges[e + edgeTypeAt] as number];
+        const raw = snap.edges[e + edgeNameAt] as number;
+        via.set(
+          to,
+          `${keyOf(snap, from * width)}.${type === 'element' || type === 'hidden' ? '[]' : (snap.strings[raw] ?? '?')} → `,
+        );
+        queue.push(to);
+      }
+    }
+  });
+  // What holds each node (its first named retainer), to tell one shared Map from another.
+  const holder = new Array<string | undefined>(nodeCount);
+  for (let from = 0; from < nodeCount; from++) {
+    for (let e = firstEdge[from] as number; e < (firstEdge[from + 1] as number); e += edgeWidth) {
+      const edgeType = edge_types[0][snap.edges[e + edgeTypeAt] as number];
+      if (edgeType !== 'property' && edgeType !== 'context' && edgeType !== 'internal') continue;
+      const to = (snap.edges[e + toAt] as number) / width;
+      if (holder[to] !== undefined) continue;
+      const name = snap.strings[snap.edges[e + edgeNameAt] as number] ?? '?';
+      if (name === '__proto__' || name === 'map') continue;
+      holder[to] = `${keyOf(snap, from * width)}.${name}`;
+    }
+  }
+  // The rest, region by region: each starts at a new node an old node holds (a shared table's
+  // entry, a module-level map's value) and takes what only it reaches.
+  for (let from = 0; from < nodeCount; from++) {
+    if (isNew(from)) continue;
+    for (let e = firstEdge[from] as number; e < (firstEdge[from + 1] as number); e += edgeWidth) {
+      const root = (snap.edges[e + toAt] as number) / width;
+      if (owner[root] !== -1 || !isNew(root)) continue;
+      const edgeType = edge_types[0][snap.edges[e + edgeTypeAt] as number] ?? '?';
+      if (edgeType === 'weak') continue;
+      const raw = snap.edges[e + edgeNameAt] as number;
+      const name = edgeType === 'element' || edgeType === 'hidden' ? '[]' : (snap.strings[raw] ?? '?');
+      const label = `other: (${holder[from] ?? '?'}) ${keyOf(snap, from * width)} --${name}--> ${keyOf(snap, root * width)}`;
+      owner[root] = anchors.length;
+      const queue = [root];
+      for (let head = 0; head < queue.length; head++) {
+        const at = queue[head] as number;
+        claim(label, at);
+        for (let f = firstEdge[at] as number; f < (firstEdge[at + 1] as number); f += edgeWidth) {
+          if (edge_types[0][snap.edges[f + edgeTypeAt] as number] === 'weak') continue;
+          const to = (snap.edges[f + toAt] as number) / width;
+          if (owner[to] !== -1 || !isNew(to)) continue;
+          owner[to] = anchors.length;
+          queue.push(to);
+        }
+      }
+    }
+  }
+  return out;
+}
+
 async function main(): Promise<void> {
   const kind = (arg('kind') ?? 'switchboard') as ServerKind;
   const n = Number(arg('connections') ?? 2000);
@@ -150,7 +272,9 @@ async function main(): Promise<void> {
       `--n=${n}`,
       '--local-address=127.0.0.2',
     ]);
-    const before = census(await load(await server.call<string>('snapshot', { label: 'before' })));
+    const first = await load(await server.call<string>('snapshot', { label: 'before' }));
+    const before = census(first);
+    const beforeIds = idsOf(first);
     await server.call('arm', { n });
     await client.call('connect', { concurrency: 50 });
     await server.call('established');
@@ -173,6 +297,27 @@ async function main(): Promise<void> {
       console.log(`\nproperties of ${propsKey} with an out-of-object store (per connection):`);
       const sigs = [...propertySignatures(snap, propsKey).entries()].sort((x, y) => y[1] - x[1]).slice(0, 15);
       for (const [sig, count] of sigs) console.log(`${num(count / n, 2).padStart(8)}  ${sig}`);
+    }
+    // `--anchors=Socket,WebSocket,Connection,Process`: what each layer holds on its own.
+    const anchors = (arg('anchors') ?? '').split(',').filter((a) => a !== '');
+    if (anchors.length > 0) {
+      console.log('\nby anchor (B/conn, objects/conn):');
+      const detail: Census = new Map();
+      const rows = [...byAnchor(snap, beforeIds, anchors, detail).entries()].sort(
+        (x, y) => y[1].bytes - x[1].bytes,
+      );
+      for (const [key, { count, bytes }] of rows.slice(0, 30))
+        console.log(`${num(bytes / n, 0).padStart(6)}  ${num(count / n, 2).padStart(12)}  ${key}`);
+      // `--detail=Process`: that anchor's objects, each with the edge it was reached by.
+      const detailOf = arg('detail');
+      if (detailOf !== undefined) {
+        console.log(`\n${detailOf} in detail (B/conn, objects/conn, holder.edge → type:name):`);
+        const lines = [...detail.entries()]
+          .filter(([key]) => key.startsWith(`${detailOf}: `))
+          .sort((x, y) => y[1].bytes - x[1].bytes);
+        for (const [key, { count, bytes }] of lines.slice(0, Number(arg('detail-top') ?? 60)))
+          console.log(`${num(bytes / n, 0).padStart(6)}  ${num(count / n, 2).padStart(12)}  ${key}`);
+      }
     }
     // `--owners=array:(object properties),object:Object`: who holds those (bytes per connection).
     const ownerKeys = new Set((arg('owners') ?? '').split(',').filter((k) => k !== ''));

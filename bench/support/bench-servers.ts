@@ -115,7 +115,7 @@ async function switchboardServer(): Promise<BenchServer> {
       // which an idle server never needs, and the memory figures would include it. The channel
       // manager's live count is O(1) and reaches n just before the last CONNACKs go out; from
       // then on, the server's own count of CONNACKs (O(connections)) is read every turn.
-      while (channels.connectedClientCount() < n) await new Promise((r) => setTimeout(r, 2));
+      while (channels.connectedClientCount() < n) await new Promise((r) => setTimeout(r, 10));
       while (server.stats().connections.count < n) await new Promise((r) => setImmediate(r));
       return { cpu: process.cpuUsage(), at: performance.now() };
     },

@@ -11,6 +11,7 @@
  * package has (and pay the `defineProperty` calls at every connect), while `ws` and Socket.IO,
  * plain JavaScript, would not.
  */
+import { rmSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { build } from 'esbuild';
@@ -36,6 +37,8 @@ const dependenciesExternal: Plugin = {
   },
 };
 
+let cleanupInstalled = false;
+
 /**
  * Compiles `script` (relative to the repository root) into one ES module and returns its path.
  *
@@ -45,7 +48,12 @@ const dependenciesExternal: Plugin = {
  * ```
  */
 export async function compileScript(script: string): Promise<string> {
-  const dir = join(ROOT, 'node_modules', '.cache', 'switchboard-bench');
+  // One directory per benchmark process, so that concurrent runs never overwrite each other's scripts.
+  const dir = join(ROOT, 'node_modules', '.cache', 'switchboard-bench', String(process.pid));
+  if (!cleanupInstalled) {
+    cleanupInstalled = true;
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  }
   await mkdir(dir, { recursive: true });
   const outfile = join(dir, basename(script).replace(/\.ts$/, '.mjs'));
   await build({

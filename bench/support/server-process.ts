@@ -8,6 +8,8 @@
  */
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Session } from 'node:inspector';
+import { writeFileSync } from 'node:fs';
 import { writeHeapSnapshot } from 'node:v8';
 import { arg, settleHeap } from '../lib.js';
 import { startBenchServer } from './bench-servers.js';
@@ -48,6 +50,12 @@ let armedCpu = process.cpuUsage();
 let armedAt = performance.now();
 let reached: Promise<Reached> | undefined;
 let broadcastCpu = process.cpuUsage();
+
+const profiler = new Session();
+const post = (method: string): Promise<unknown> =>
+  new Promise((resolve, reject) =>
+    profiler.post(method, (err, result) => (err ? reject(err) : resolve(result))),
+  );
 
 serveRpc({
   address: () => ({ url: server.url, wireBytes: server.wireBytes }),
@@ -98,5 +106,20 @@ serveRpc({
     await server.settle();
     settleHeap();
     return writeHeapSnapshot(join(tmpdir(), `switchboard-${kind}-${label}-${process.pid}.heapsnapshot`));
+  },
+  /** Starts the V8 CPU profiler: for bench/transport-profile.ts. */
+  profileStart: async () => {
+    profiler.connect();
+    await post('Profiler.enable');
+    await post('Profiler.start');
+    return null;
+  },
+  /** Stops it and writes the profile (`.cpuprofile` JSON); returns its path. */
+  profileStop: async (): Promise<string> => {
+    const { profile } = (await post('Profiler.stop')) as { profile: unknown };
+    profiler.disconnect();
+    const path = join(tmpdir(), `switchboard-${kind}-${process.pid}.cpuprofile`);
+    writeFileSync(path, JSON.stringify(profile));
+    return path;
   },
 });
