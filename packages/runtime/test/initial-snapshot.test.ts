@@ -39,6 +39,45 @@ describe('initial snapshots', () => {
     expect(rt.processInfo(b)?.state).toBe('expired');
   });
 
+  it('shares a template across runtimes, each process keeping its own state, context and clock', () => {
+    // The template is cached per machine for every runtime of the process (a test building a
+    // runtime per run must not probe again): nothing of the first runtime may leak into the second.
+    const fromInput = setup({
+      types: { input: {} as { id: number }, context: {} as { id: number } },
+    }).createMachine({
+      context: ({ input }) => ({ id: input.id }),
+      initial: 'waiting',
+      states: { waiting: { after: { 1000: 'expired' } }, expired: {} },
+    });
+    const first = world();
+    const second = world();
+    const a = first.rt.spawn(shareable);
+    const c = first.rt.spawn(fromInput, { input: { id: 1 } });
+    first.sched.advance(700);
+    const b = second.rt.spawn(shareable);
+    const d = second.rt.spawn(fromInput, { input: { id: 2 } });
+    first.rt.send(a, { type: 'bump' });
+    first.sched.runUntilIdle({ advanceTime: false });
+    second.sched.advance(500); // the second runtime's clock: nothing of it is due yet
+    expect(second.rt.processInfo(b)?.state).toBe('waiting');
+    expect(second.rt.processInfo(d)?.state).toBe('waiting');
+    first.sched.advance(300); // t = 1000 on the first runtime's clock
+    expect(first.rt.processInfo(a)?.state).toBe('expired');
+    expect(first.rt.processInfo(c)?.state).toBe('expired');
+    expect(second.rt.processInfo(b)?.state).toBe('waiting');
+    second.sched.advance(500);
+    expect(second.rt.processInfo(b)?.state).toBe('expired');
+    expect(second.rt.processInfo(d)?.state).toBe('expired');
+    type Rt = typeof first.rt;
+    const context = (rt: Rt, pid: typeof a): unknown =>
+      (rt as unknown as { lookup(p: typeof a): { snapshot: { context: unknown } } }).lookup(pid).snapshot
+        .context;
+    expect(context(first.rt, a)).toEqual({ count: 1 });
+    expect(context(first.rt, c)).toEqual({ id: 1 });
+    expect(context(second.rt, b)).toEqual({ count: 0 });
+    expect(context(second.rt, d)).toEqual({ id: 2 });
+  });
+
   it('runs entry actions once per process when a machine has them', () => {
     const { rt, sched } = world();
     let entries = 0;

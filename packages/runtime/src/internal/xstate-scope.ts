@@ -64,6 +64,14 @@ function ownerOf(ref: unknown): Process | undefined {
   return undefined;
 }
 
+/**
+ * Initial snapshots shared by every process of a machine, where that is provably safe (see
+ * `template`), across runtimes too: a template holds no runtime state (the probe runs no user code
+ * and keeps only the snapshot value and its `after` timers), and a test that builds a runtime per
+ * run would otherwise probe every machine again each time.
+ */
+const TEMPLATES = new WeakMap<object, Template | null>();
+
 export class XStateScope {
   readonly system: RuntimeSystem;
   private readonly stack: Process[] = [];
@@ -84,8 +92,6 @@ export class XStateScope {
   private readonly children = new Map<string, unknown>();
   private nextScheduleId = 0;
   private nextChildId = 0;
-  /** Initial snapshots shared by every process of a machine, where that is provably safe (see `template`). */
-  private readonly templates = new WeakMap<object, Template | null>();
 
   constructor(private readonly kernel: Kernel) {
     const clock = kernel.clock;
@@ -217,10 +223,10 @@ export class XStateScope {
    * Found once per machine by a probe that runs no user code; anything else takes the full path.
    */
   private template(logic: unknown): Template | null {
-    const cached = this.templates.get(logic as object);
+    const cached = TEMPLATES.get(logic as object);
     if (cached !== undefined) return cached;
     const template = probeTemplate(logic, this.system);
-    this.templates.set(logic as object, template);
+    TEMPLATES.set(logic as object, template);
     return template;
   }
 
