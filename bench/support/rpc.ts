@@ -20,8 +20,6 @@ type Reply =
 
 /** The child's first message: its handlers are installed, calls may start. */
 const HELLO = 'rpc.hello';
-/** Asks the child to exit with code 0. */
-const EXIT = 'rpc.exit';
 
 /** A benchmark child process driven by calls. */
 export interface RpcChild {
@@ -30,8 +28,6 @@ export interface RpcChild {
   call<T>(cmd: string, arg?: unknown, timeoutMs?: number): Promise<T>;
   /** Kills the child (SIGKILL) and resolves once it is gone. */
   kill(): Promise<void>;
-  /** Asks the child to exit normally (so `--cpu-prof` writes its profile) and resolves once it is gone. */
-  exit(): Promise<void>;
 }
 
 /** What a child answers to: one handler per command. */
@@ -116,10 +112,6 @@ export function spawnRpc(
         if (exited === undefined) child.kill('SIGKILL');
         return gone;
       },
-      exit() {
-        if (exited === undefined) child.send({ id: -1, cmd: EXIT, arg: undefined } satisfies Request);
-        return gone;
-      },
     };
   }
 }
@@ -137,7 +129,6 @@ export function serveRpc(handlers: Handlers): void {
   const send = process.send?.bind(process);
   if (send === undefined) throw new Error('serveRpc: not started with an IPC channel (use spawnRpc)');
   process.on('message', (request: Request) => {
-    if (request.cmd === EXIT) process.exit(0);
     const handler = handlers[request.cmd] as ((arg: unknown) => unknown) | undefined;
     const reply = (r: Reply): void => void send(r);
     if (handler === undefined)
