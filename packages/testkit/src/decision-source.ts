@@ -16,7 +16,7 @@ import type { ExplorationStrategy } from './strategies.js';
  *
  * @example
  * ```ts
- * defaultIndex(['op:connect@1', 'deliver:ext>cm@0']); // 1
+ * defaultIndex(['op:connect:c2@0', 'deliver:ext>cm@0']); // 1
  * defaultIndex(['size:cm#1@0', 'size:cm#2@0']); // 1
  * ```
  */
@@ -54,7 +54,7 @@ function isPast(label: string, labels: readonly string[]): boolean {
  *
  * @example
  * ```ts
- * const source = new DecisionSource([['deliver:ext>cm@0', 'op:connect@1']], undefined);
+ * const source = new DecisionSource([['deliver:ext>cm@0', 'op:connect:c2@0']], undefined);
  * const sched = createDeterministicScheduler({ auto: false, strategy: source.strategy });
  * ```
  */

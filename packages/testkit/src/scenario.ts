@@ -84,7 +84,7 @@ export type Fault =
  *
  * @example
  * ```ts
- * const d: Deviation = ['deliver:ext>cm@0', 'op:connect@1']; // the second connect before cm hears of the first
+ * const d: Deviation = ['deliver:ext>cm@0', 'op:connect:c2@0']; // the second connect before cm hears of the first
  * ```
  */
 export type Deviation = readonly [at: string, take: string];

@@ -310,10 +310,14 @@ class World {
     };
     // One lane: by default the operations run in workload order, each once the world has
     // settled; a decision that takes the next operation early makes it overlap the work before.
-    for (const op of this.scenario.workload) add('w', op.kind, () => this.perform(op));
+    // Each operation's label names what it acts on (`op:connect:c2`, `op:publish:m5`), so a
+    // decision still names it after shrinking removes operations before it.
+    for (const op of this.scenario.workload) add('w', opLabel(op), () => this.perform(op));
     for (const fault of this.scenario.faults) {
       if (fault.at) continue;
-      add('f', `${fault.kind}`, () => this.inject(fault));
+      add('f', `${fault.kind}:${fault.kind === 'publish' ? `m${fault.id}` : fault.target}`, () =>
+        this.inject(fault),
+      );
     }
     for (const [label, items] of lanes) this.sched.ready(new Lane(label, items));
   }
@@ -873,6 +877,21 @@ class World {
       if (lost.length > 0)
         this.violations.push(`H.8: ${lost.join(', ')} for ${clientId} lost across takeover`);
     }
+  }
+}
+
+/** The label of a workload operation: its kind and what it acts on. */
+function opLabel(op: Op): string {
+  switch (op.kind) {
+    case 'connect':
+    case 'disconnect':
+      return `${op.kind}:c${op.conn}`;
+    case 'publish':
+      return `publish:m${op.id}`;
+    case 'kick':
+    case 'discard':
+    case 'lookup':
+      return `${op.kind}:${op.clientId}`;
   }
 }
 
