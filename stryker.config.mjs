@@ -3,7 +3,28 @@
 // carry `Stryker disable` comments), and runs the channels tests through vitest.mutation.config.ts.
 import { PluginKind, declareValuePlugin } from '@stryker-mutator/api/plugin';
 
+// Babel's AST: its types are not installed, so it is walked untyped here.
+/* eslint-disable @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-return */
+
 const LOG_LEVELS = new Set(['trace', 'debug', 'info', 'warn', 'error', 'fatal']);
+
+/** `log.<level>(…)` or `something.log.<level>(…)`. */
+function isLogCall(node) {
+  if (node.type !== 'CallExpression' || node.callee.type !== 'MemberExpression') return false;
+  const { object, property } = node.callee;
+  if (property.type !== 'Identifier' || !LOG_LEVELS.has(property.name)) return false;
+  const target = object.type === 'MemberExpression' ? object.property : object;
+  return target.type === 'Identifier' && target.name === 'log';
+}
+
+/** A statement that does nothing but log. */
+function logsOnly(node) {
+  if (node === null || node === undefined) return true;
+  if (node.type === 'ExpressionStatement') return isLogCall(node.expression);
+  if (node.type === 'BlockStatement') return node.body.every(logsOnly);
+  if (node.type === 'IfStatement') return logsOnly(node.consequent) && logsOnly(node.alternate);
+  return false;
+}
 
 /**
  * Ignores mutants inside logging statements (`log.warn({ … }, 'message')`): what a log line says
@@ -12,20 +33,15 @@ const LOG_LEVELS = new Set(['trace', 'debug', 'info', 'warn', 'error', 'fatal'])
  */
 export const strykerPlugins = [
   declareValuePlugin(PluginKind.Ignore, 'logging', {
-    // Babel's NodePath: its types are not installed, so the AST is walked untyped here.
-    /* eslint-disable @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-argument */
     shouldIgnore(path) {
-      if (!path.isExpressionStatement()) return undefined;
-      const call = path.node.expression;
-      if (call.type !== 'CallExpression' || call.callee.type !== 'MemberExpression') return undefined;
-      const { object, property } = call.callee;
-      if (property.type !== 'Identifier' || !LOG_LEVELS.has(property.name)) return undefined;
-      const target = object.type === 'MemberExpression' ? object.property : object;
-      return target.type === 'Identifier' && target.name === 'log' ? 'a logging statement' : undefined;
+      if (path.isExpressionStatement() && isLogCall(path.node.expression)) return 'a logging statement';
+      // `if (several) log.warn(…)`: a branch that only logs, condition included.
+      if (path.isIfStatement() && logsOnly(path.node)) return 'a branch that only logs';
+      return undefined;
     },
-    /* eslint-enable @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-argument */
   }),
 ];
+/* eslint-enable @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-return */
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {

@@ -3,10 +3,11 @@
  * lookups, info reads, close and what it owns, deliveries with nowhere to go.
  */
 import { describe, expect, it } from 'vitest';
-import { Pid } from '@switchboard/runtime';
+import { Pid, createSupervisor } from '@switchboard/runtime';
 import { checkClientId, createChannelManager } from '../src/channel-manager.js';
 import type { ChannelManagerOptions } from '../src/channel-manager.js';
 import type { HookEvent } from '../src/hooks.js';
+import { channelMachine } from '../src/channel.machine.js';
 import { createMemoryLocker } from '../src/memory-locker.js';
 import { message, open, startChannel, world } from './support/world.js';
 
@@ -208,5 +209,34 @@ describe('hooks around a death', () => {
       ['client.disconnected', 'b', 'killed'],
       ['session.terminated', 'b', 'killed'],
     ]);
+  });
+
+  it('ends a session once when two DOWN sources report the death (a supervisor with reportDownsTo)', async () => {
+    const terminated: string[] = [];
+    const w = world(1, {
+      name: 'two-sources',
+      hooks: { 'session.terminated': (e) => void terminated.push(`${e.clientId}:${e.reason ?? ''}`) },
+    });
+    const conns = createSupervisor(w.rt, {
+      strategy: 'dynamic',
+      child: { logic: channelMachine, restart: 'temporary', shutdown: 'brutal_kill' },
+      reportDownsTo: w.cm.pid,
+    });
+    const trace = w.rt.trace.collect();
+    const pid = await conns.startChild({ clientId: 'c1', host: w.cm.host, outbound: () => undefined });
+    await open(w, 'c1', pid, true);
+    await w.cm.sync();
+    w.rt.exit(pid, 'kill');
+    await w.cm.sync();
+    await w.rt.idle();
+    expect(terminated).toEqual(['c1:killed']);
+    // Two batches name the pid; the one from the supervisor's monitor is not the pmon's.
+    const batches = trace.ofKind('cm.down.batch').map((p) => p.fields);
+    expect(batches).toHaveLength(2);
+    expect(batches.map((b) => (b['known'] as unknown[]).length).sort()).toEqual([0, 1]);
+    expect(trace.ofKind('cm.cleanup.end').map((p) => p.fields['clientId'])).toEqual(
+      expect.arrayContaining(['c1', undefined]),
+    );
+    expect(w.cm.tables.invariants((p) => w.rt.isAlive(p))).toEqual([]);
   });
 });

@@ -3,6 +3,8 @@
  * gets, which hooks fire, and that the lock is free again whatever happened.
  */
 import { describe, expect, it } from 'vitest';
+import { setup } from 'xstate';
+import { reply } from '@switchboard/runtime';
 import type { DuplicateIdPolicy } from '../src/channel-manager.js';
 import type { HookEvent } from '../src/hooks.js';
 import { open, startChannel, world } from './support/world.js';
@@ -142,5 +144,45 @@ describe('openSession failures', () => {
     await expect(open(w, '', startChannel(w, '').pid, true)).rejects.toMatchObject({
       code: 'CH_ERR_INVALID_CLIENT_ID',
     });
+  });
+
+  it('refuses while a dead registry row of the id still has its conn row (cleanup pending)', async () => {
+    const w = world();
+    const other = startChannel(w, 'c2').pid;
+    await w.cm.registerChannel('c2', other, { transport: 'test' });
+    await w.cm.registry.register('c1', other); // a row the throttle finds through the registry
+    // The open reads the tables, then awaits the registry; the kill lands in between, and its
+    // DOWN has not been handled when the open looks at the registry rows.
+    const opening = open(w, 'c1', startChannel(w, 'c1').pid, true);
+    w.rt.exit(other, 'kill');
+    await expect(opening).rejects.toThrow(
+      'client id c1 is unavailable: a previous channel is still being cleaned up',
+    );
+  });
+
+  it('keeps the session taken at begin when end times out, and fires session.resumed', async () => {
+    const hooks: string[] = [];
+    const w = world(1, {
+      timeouts: { takeoverMs: 1000 },
+      hooks: {
+        'session.created': (e) => void hooks.push(e.hook),
+        'session.resumed': (e) => void hooks.push(e.hook),
+      },
+    });
+    const session = w.cm.sessions.create({ clientId: 'c1' }, { transport: 'test' }, 0);
+    const beginsThenHangs = setup({}).createMachine({
+      on: { 'ch.takeover.begin': { actions: reply(() => ({ session })) } },
+    });
+    const old = w.rt.spawn(beginsThenHangs);
+    await w.cm.registerChannel('c1', old, { transport: 'test' });
+    const r = await w.cm.openSession({
+      cleanStart: false,
+      clientInfo: { clientId: 'c1' },
+      connInfo: { transport: 'test' },
+      pid: startChannel(w, 'c1').pid,
+    });
+    expect(r).toMatchObject({ present: false, pendings: [] });
+    expect(r.session).toMatchObject({ clientId: 'c1', createdAt: 0 });
+    expect(hooks).toEqual(['session.resumed']);
   });
 });

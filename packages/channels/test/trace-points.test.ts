@@ -76,6 +76,18 @@ describe('trace points', () => {
     w.cm.deliver('c1', message(1));
     await open(w, 'c1', startChannel(w, 'c1').pid, false);
     await w.cm.sync();
+    // Kicks, stepdowns of unknown pids, unregistrations and deaths.
+    const kicked = startChannel(w, 'c2').pid;
+    await w.cm.registerChannel('c2', kicked, { transport: 'test' });
+    await w.cm.kickSession('c2');
+    await w.cm.registry.register('c3', startChannel(w, 'c3').pid);
+    await w.cm.discardSession('c3');
+    const dying = startChannel(w, 'c4').pid;
+    await w.cm.registerChannel('c4', dying, { transport: 'test' });
+    await w.cm.unregisterChannel('c4', dying);
+    w.rt.exit(dying, 'kill');
+    await w.cm.sync();
+    await w.rt.idle();
     // Every call site checks `trace.active` first, so tp itself is never reached.
     expect(tp).not.toHaveBeenCalled();
   });
