@@ -73,7 +73,14 @@ export async function shrinkScenario(failing: RunResult, options: ShrinkOptions)
   await deltaDebug();
   // Then a simpler schedule for what is left, shrunk in turn: kept only if it replays.
   const research = options.research ?? 60;
-  const explorers = [sparse({ deviations: 1 }), downsFirst(), overlap(), sparse({ deviations: 2 })];
+  const explorers = [
+    sparse({ deviations: 1 }),
+    downsFirst(),
+    overlap(),
+    downsFirst({ probability: 1 }),
+    sparse({ deviations: 2 }),
+    overlap({ probability: 0.5 }),
+  ];
   for (let i = 0; i < research && best.scenario.decisions.length > 0; i++) {
     const explorer = explorers[i % explorers.length] as ExplorationStrategy;
     const { workload, faults } = best.scenario;
