@@ -710,9 +710,9 @@ class World {
 
   /**
    * Waits for every operation in flight, then for the manager to drain (`cm.sync()`). One sync at
-   * a time: two concurrent `cm.sync()` loops each find the other's ping in the manager's mailbox
-   * and never return. The sync is not awaited past the drive: a run stopped by a violation, or
-   * with a hung manager, may never see it answer.
+   * a time: each `cm.sync()` pings the manager until its mailbox is empty, so two at once could
+   * keep finding each other's ping. The sync is not awaited past the drive: a run stopped by a
+   * violation, or with a hung manager, may never see it answer.
    */
   private async quiesce(): Promise<void> {
     const sync = (this.syncing ??= this.cm.sync().then(
