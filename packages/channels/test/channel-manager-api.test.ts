@@ -126,10 +126,13 @@ describe('lookups and reads', () => {
     const b = startChannel(w, 'c1').pid;
     await w.cm.registerChannel('c1', a, { transport: 'test' });
     await w.cm.registerChannel('c1', b, { transport: 'test' });
+    const c = startChannel(w, 'c1').pid;
+    await w.cm.registerChannel('c1', c, { transport: 'test' });
     w.cm.insertChannelInfo('c1', a, { who: 'a' }, { n: 1 });
     w.cm.insertChannelInfo('c1', b, { who: 'b' }, { n: 2 });
-    expect(await w.cm.getChanInfo('c1')).toEqual({ who: 'b' });
-    expect(await w.cm.getChanStats('c1')).toEqual({ n: 2 });
+    w.cm.insertChannelInfo('c1', c, { who: 'c' }, { n: 3 });
+    expect(await w.cm.getChanInfo('c1')).toEqual({ who: 'c' });
+    expect(await w.cm.getChanStats('c1')).toEqual({ n: 3 });
     expect(await w.cm.getChanInfo('c1', a)).toEqual({ who: 'a' });
     expect(await w.cm.getChanStats('c1', a)).toEqual({ n: 1 });
     expect(w.cm.setChanStats('c1', a, { n: 5 })).toBe(true);
@@ -202,6 +205,27 @@ describe('hooks around a death', () => {
     await w.cm.sync();
     w.rt.exit(b.pid, 'kill');
     await w.cm.sync();
+    // A crash (an `{ error }` reason) ends the session too.
+    const crashing = w.rt.spawn(channelMachine, {
+      input: {
+        clientId: 'c2',
+        host: w.cm.host,
+        outbound: () => undefined,
+        inbound: () => {
+          throw new Error('bad frame');
+        },
+      },
+    });
+    await open(w, 'c2', crashing, true);
+    w.rt.send(crashing, { type: 'ch.inbound', data: 'x' });
+    await w.cm.sync();
+    await w.rt.idle();
+    await w.cm.sync();
+    expect(events.filter((e) => e.clientId === 'c2').map((e) => e.hook)).toEqual([
+      'client.disconnected',
+      'session.terminated',
+    ]);
+    events.splice(events.findIndex((e) => e.clientId === 'c2'));
     const seen = events.map((e) => [e.hook, e.pid === a.pid ? 'a' : 'b', e.reason]);
     expect(seen).toEqual([
       ['client.disconnected', 'a', 'takenover'],
