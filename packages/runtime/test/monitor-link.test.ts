@@ -300,7 +300,12 @@ describe('batched monitors', () => {
     for (const t of targets) rt.monitor(w, t, { batch: true });
     for (const t of targets) rt.exit(t, 'kill');
     await all;
-    expect(received.map((b) => b.downs.length)).toEqual([3, 3, 3, 1]);
+    // On an idle machine one dispatcher turn drains all ten: [3, 3, 3, 1]. A loaded machine may end
+    // the 4 ms turn midway and split a batch, so assert what holds either way: batches of at most 3,
+    // full ones among them, every death once and in order.
+    const sizes = received.map((b) => b.downs.length);
+    expect(sizes.every((n) => n >= 1 && n <= 3)).toBe(true);
+    expect(sizes.filter((n) => n === 3).length).toBeGreaterThanOrEqual(1);
     expect(received.flatMap((b) => b.downs.map((d) => d.pid))).toEqual(targets);
     await rt.shutdown();
   });
