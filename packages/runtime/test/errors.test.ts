@@ -25,37 +25,11 @@ import {
   defineError,
   isSwitchboardError,
 } from '@switchboard/runtime';
-import type { DefinedError, SwitchboardError } from '@switchboard/runtime';
+import { codesInSource as codesIn, describeRegistry, entry } from '../../../test/support/error-registry.js';
+import type { Entry } from '../../../test/support/error-registry.js';
 
-const errorsSource = readFileSync(new URL('../src/errors.ts', import.meta.url), 'utf8');
+const errorsSourceUrl = new URL('../src/errors.ts', import.meta.url);
 const errorsDoc = readFileSync(new URL('../../../docs/reference/errors.md', import.meta.url), 'utf8');
-
-/** One exported error class, with a factory that builds an instance from sample message arguments. */
-interface Entry {
-  readonly name: string;
-  readonly code: string;
-  readonly base: ErrorConstructor;
-  readonly Class: { readonly code: string; is(value: unknown): boolean };
-  readonly make: (options?: ErrorOptions) => SwitchboardError;
-}
-
-function entry<TCode extends string, TArgs extends unknown[]>(
-  name: string,
-  Class: DefinedError<TCode, TArgs>,
-  args: TArgs,
-  base: ErrorConstructor,
-): Entry {
-  // TypeScript cannot spread a generic `[...TArgs, options?]`; entry()'s signature has already checked
-  // `args` against this class, so the constructor is called through a looser type.
-  const Ctor = Class as unknown as new (...args: unknown[]) => SwitchboardError;
-  return {
-    name,
-    code: Class.code,
-    base,
-    Class,
-    make: (options) => (options ? new Ctor(...args, options) : new Ctor(...args)),
-  };
-}
 
 /** Every exported error class, with its base class. */
 const registry: readonly Entry[] = [
@@ -95,62 +69,20 @@ const expectedCodes: Readonly<Record<string, string>> = {
   NondeterminismDetected: 'RT_ERR_NONDETERMINISM',
 };
 
-/** The codes defined in `src/errors.ts`, read from its source text. */
-function codesInSource(): string[] {
-  return [...new Set([...errorsSource.matchAll(/'(RT_ERR_[A-Z_]+)'/g)].map((m) => m[1] as string))];
-}
+const codesInSource = () => codesIn(errorsSourceUrl, 'RT_ERR_');
+/** An error of a registry other than the runtime's. */
+const Foreign = defineError('TEST_ERR_FOREIGN', Error, () => 'from another registry');
 
-describe('error registry', () => {
-  it('lists every error class the package exports', () => {
-    const exported = Object.entries(runtime)
-      .filter(
-        ([, value]) => typeof value === 'function' && typeof (value as { code?: unknown }).code === 'string',
-      )
-      .map(([name]) => name)
-      .sort();
-    expect(exported).toEqual(registry.map((e) => e.name).sort());
-  });
+describeRegistry({
+  prefix: 'RT_ERR_',
+  registry,
+  expectedCodes,
+  exports: runtime,
+  errorsSource: errorsSourceUrl,
+  stranger: () => new Foreign(),
+});
 
-  it('covers every code defined in src/errors.ts', () => {
-    expect(registry.map((e) => e.code).sort()).toEqual(codesInSource().sort());
-  });
-
-  for (const { name, Class, code, base, make } of registry) {
-    describe(name, () => {
-      it(`carries ${expectedCodes[name] ?? '?'} on the class and on each instance`, () => {
-        const err = make();
-        expect(code).toBe(expectedCodes[name]);
-        expect(Class.code).toBe(code);
-        expect(err.code).toBe(code);
-        expect(err.name).toBe(`${base.name} [${code}]`);
-        expect(err.message.length).toBeGreaterThan(0);
-        expect(err).toBeInstanceOf(base);
-        expect(err).toBeInstanceOf(Error);
-      });
-
-      it('is recognised by its own is() and by isSwitchboardError', () => {
-        const err = make();
-        expect(Class.is(err)).toBe(true);
-        expect(isSwitchboardError(err)).toBe(true);
-      });
-
-      it('is() rejects other registry errors, plain errors and non-errors', () => {
-        const other = registry.find((e) => e.code !== code) as Entry;
-        expect(Class.is(other.make())).toBe(false);
-        expect(Class.is(new Error(code))).toBe(false);
-        expect(Class.is(Object.assign(new Error('look-alike'), { code }))).toBe(false);
-        expect(Class.is(undefined)).toBe(false);
-        expect(Class.is(code)).toBe(false);
-      });
-
-      it('passes a cause through the options argument', () => {
-        const cause = new Error('underlying failure');
-        expect(make({ cause }).cause).toBe(cause);
-        expect(make().cause).toBeUndefined();
-      });
-    });
-  }
-
+describe('runtime errors', () => {
   it('recognises an error from another copy of the registry by its brand and code, not instanceof', () => {
     // A second install of the package defines its own class for the same code.
     const OtherNoProc = defineError('RT_ERR_NOPROC', Error, (target: string) => `no process ${target}`);
