@@ -52,6 +52,7 @@ export type { TableOptions, TableType } from './table.js';
 export { TraceCollector, Tracer } from './tracing.js';
 export type { CollectOptions, TracePoint } from './tracing.js';
 export type {
+  InspectOptions,
   InspectionEvent,
   InspectionObserver,
   ProcessRef,

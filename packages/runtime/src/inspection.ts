@@ -77,6 +77,18 @@ export type InspectionEvent = XStateInspectionEvent | RuntimeInspectionEvent;
 /** A subscriber of the inspection stream. */
 export type InspectionObserver = (event: InspectionEvent) => void;
 
+/** Options of `runtime.inspect`. */
+export interface InspectOptions {
+  /**
+   * Which processes' XState events (`@xstate.*`) this observer needs: `'all'` (the default), or
+   * `'watched'` — only those of processes someone holds with `runtime.watch(pid)`. With only
+   * `'watched'` observers, unwatched processes build no XState events at all (an inspector that
+   * shows one connection's events costs the other processes nothing). `rt.*` events always flow.
+   * Observers still receive every event emitted, so a `'watched'` observer filters by pid itself.
+   */
+  readonly xstate?: 'all' | 'watched';
+}
+
 /** Returned by `runtime.inspect`. */
 export interface Subscription {
   unsubscribe(): void;

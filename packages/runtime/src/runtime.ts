@@ -4,7 +4,7 @@
  */
 import type { Logger } from 'pino';
 import type { DownReason, ExitReason, ExitSignal } from './exit-reason.js';
-import type { InspectionObserver, Subscription } from './inspection.js';
+import type { InspectOptions, InspectionObserver, Subscription } from './inspection.js';
 import type { MailboxOptions } from './mailbox.js';
 import type { Pid, Ref } from './pid.js';
 import type { Clock } from './ports/clock.js';
@@ -106,6 +106,8 @@ export interface ProcessInfo {
   readonly parent: Pid | undefined;
   /** Clock time of the spawn. */
   readonly spawnedAt: number;
+  /** Messages handled since the spawn (sample it twice for a rate). */
+  readonly handled: number;
 }
 
 /** Options of `shutdown`. */
@@ -170,7 +172,15 @@ export interface Runtime {
   processes(): Pid[];
   processInfo(pid: Pid): ProcessInfo | undefined;
   /** Subscribes to the inspection stream (costs nothing while no one subscribes). */
-  inspect(observer: InspectionObserver): Subscription;
+  inspect(observer: InspectionObserver, options?: InspectOptions): Subscription;
+  /**
+   * Marks a live process as watched: its XState events are emitted for `xstate: 'watched'`
+   * observers (see `InspectOptions`). Returns the function that unwatches (idempotent); watches
+   * count, so two watchers need two unwatches. A dead pid is ignored.
+   */
+  watch(pid: Pid): () => void;
+  /** The logic's current snapshot of a live process (an XState machine's has `value`, `context`, `machine`). */
+  processSnapshot(pid: Pid): unknown;
   /** Resolves when the dispatcher has no work. */
   idle(): Promise<void>;
   /** Stops every process (supervisors stop their children in reverse order) and resolves when all are gone. */

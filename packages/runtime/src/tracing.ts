@@ -34,6 +34,8 @@ export class TraceCollector {
     private readonly detach: (c: TraceCollector) => void,
     /** Called with each point right after it is recorded (see {@link CollectOptions}). */
     readonly onPoint?: ((point: TracePoint) => void) | undefined,
+    /** False: points go only to `onPoint`, `events` stays empty (a long-lived listener keeps no history). */
+    readonly retain = true,
   ) {}
 
   /** The points of one kind, in order. */
@@ -77,6 +79,11 @@ export interface CollectOptions {
    * code that called `tp`. What it does (send a message, kill a process) happens at that instant.
    */
   readonly onPoint?: (point: TracePoint) => void;
+  /**
+   * Keep the points in `events` (default true). A long-lived listener (the inspector) passes
+   * false with an `onPoint` and keeps only what it needs.
+   */
+  readonly retain?: boolean;
 }
 
 /** The runtime's tracer: `runtime.trace`. */
@@ -101,7 +108,7 @@ export class Tracer {
       return;
     }
     const point: TracePoint = { kind, seq: this.seq++, at: this.clock.now(), fields };
-    for (const c of this.collectors) c.events.push(point);
+    for (const c of this.collectors) if (c.retain) c.events.push(point);
     for (const c of this.collectors) c.onPoint?.(point);
     if (this.logger.isLevelEnabled('debug')) this.logger.debug({ tp: kind, ...fields }, kind);
   }
@@ -112,7 +119,11 @@ export class Tracer {
    * fault "when takeover begins") at exactly that instant.
    */
   collect(options: CollectOptions = {}): TraceCollector {
-    const collector = new TraceCollector((c) => this.collectors.delete(c), options.onPoint);
+    const collector = new TraceCollector(
+      (c) => this.collectors.delete(c),
+      options.onPoint,
+      options.retain ?? true,
+    );
     this.collectors.add(collector);
     return collector;
   }

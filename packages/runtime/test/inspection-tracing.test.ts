@@ -167,6 +167,86 @@ describe('inspect', () => {
   });
 });
 
+describe('watched inspection', () => {
+  it("gives a 'watched' observer only the XState events of watched processes, and rt.* events of all", () => {
+    const { sched, rt } = deterministicWorld();
+    const events: InspectionEvent[] = [];
+    const sub = rt.inspect((e) => void events.push(e), { xstate: 'watched' });
+    const watched = rt.spawn(toggle);
+    const other = rt.spawn(toggle);
+    const unwatch = rt.watch(watched);
+    rt.send(watched, { type: 'flip' });
+    rt.send(other, { type: 'flip' });
+    sched.runUntilIdle();
+    const xstateRoots = events
+      .filter((e) => e.type.startsWith('@xstate.'))
+      .map((e) => (e as XStateInspectionEvent).rootId);
+    expect(new Set(xstateRoots)).toEqual(new Set([String(watched)]));
+    expect(events.filter((e) => e.type === 'rt.spawn').map((e) => (e as { pid: Pid }).pid)).toEqual([
+      watched,
+      other,
+    ]);
+
+    unwatch();
+    unwatch(); // idempotent: the count must not go below zero
+    events.length = 0;
+    rt.send(watched, { type: 'flip' });
+    sched.runUntilIdle();
+    expect(events.filter((e) => e.type.startsWith('@xstate.'))).toEqual([]);
+    sub.unsubscribe();
+  });
+
+  it("still gives every process's XState events while an 'all' observer is attached", () => {
+    const { sched, rt } = deterministicWorld();
+    const watchedOnly: InspectionEvent[] = [];
+    rt.inspect((e) => void watchedOnly.push(e), { xstate: 'watched' });
+    const all = rt.inspect(() => undefined);
+    const pid = rt.spawn(toggle);
+    rt.send(pid, { type: 'flip' });
+    sched.runUntilIdle();
+    // Observers filter themselves: the stream is shared, only its cost is scoped.
+    expect(watchedOnly.some((e) => e.type === '@xstate.snapshot')).toBe(true);
+    all.unsubscribe();
+    watchedOnly.length = 0;
+    rt.send(pid, { type: 'flip' });
+    sched.runUntilIdle();
+    expect(watchedOnly.some((e) => e.type.startsWith('@xstate.'))).toBe(false);
+  });
+
+  it('counts watches: a process stays watched until every watcher let go; a dead pid is ignored', () => {
+    const { sched, rt } = deterministicWorld();
+    const events: InspectionEvent[] = [];
+    rt.inspect((e) => void events.push(e), { xstate: 'watched' });
+    const pid = rt.spawn(toggle);
+    const a = rt.watch(pid);
+    const b = rt.watch(pid);
+    a();
+    rt.send(pid, { type: 'flip' });
+    sched.runUntilIdle();
+    expect(events.some((e) => e.type === '@xstate.event')).toBe(true);
+    b();
+    rt.exit(pid, 'kill');
+    sched.runUntilIdle();
+    expect(() => rt.watch(pid)()).not.toThrow();
+  });
+
+  it('reports messages handled per process and the live snapshot', () => {
+    const { sched, rt } = deterministicWorld();
+    const pid = rt.spawn(toggle);
+    expect(rt.processInfo(pid)?.handled).toBe(0);
+    rt.send(pid, { type: 'flip' });
+    rt.send(pid, { type: 'nothing' });
+    sched.runUntilIdle();
+    expect(rt.processInfo(pid)?.handled).toBe(2);
+    const snapshot = rt.processSnapshot(pid) as { value: unknown; machine: unknown };
+    expect(snapshot.value).toBe('on');
+    expect(snapshot.machine).toBe(toggle);
+    rt.exit(pid, 'kill');
+    sched.runUntilIdle();
+    expect(rt.processSnapshot(pid)).toBeUndefined();
+  });
+});
+
 describe('trace', () => {
   it('records trace points in order with sequence, clock time and fields', () => {
     const { sched, rt } = deterministicWorld();
@@ -219,6 +299,17 @@ describe('trace', () => {
     rt.trace.tp('two');
     expect(first.events.map((p) => p.kind)).toEqual(['one']);
     expect(second.events.map((p) => p.kind)).toEqual(['one', 'two']);
+  });
+
+  it('keeps no history for a collector with retain: false, but calls its onPoint', () => {
+    const { rt } = deterministicWorld();
+    const seen: string[] = [];
+    const listener = rt.trace.collect({ retain: false, onPoint: (p) => void seen.push(p.kind) });
+    rt.trace.tp('a');
+    rt.trace.tp('b');
+    expect(seen).toEqual(['a', 'b']);
+    expect(listener.events).toEqual([]);
+    listener.stop();
   });
 
   it('is active only while a collector listens or debug logging is on', () => {

@@ -354,6 +354,7 @@ describe('processInfo and processes', () => {
       state: 'off',
       parent,
       spawnedAt: 0,
+      handled: 0,
     });
   });
 

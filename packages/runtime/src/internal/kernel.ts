@@ -17,7 +17,7 @@ import {
 } from '../errors.js';
 import { formatReason, isExitSignal } from '../exit-reason.js';
 import type { DownReason, ExitReason, ExitSignal } from '../exit-reason.js';
-import type { InspectionEvent, InspectionObserver, Subscription } from '../inspection.js';
+import type { InspectOptions, InspectionEvent, InspectionObserver, Subscription } from '../inspection.js';
 import { Mailbox, mailboxSpec } from '../mailbox.js';
 import { Pid, Ref } from '../pid.js';
 import type { Clock, TimerHandle } from '../ports/clock.js';
@@ -91,6 +91,8 @@ export class Kernel implements Runtime, ProcessHost, DispatchHost {
   private readonly observers = new Set<InspectionObserver>();
   /** True while someone subscribes to the inspection stream: every emit site checks it first. */
   inspecting = false;
+  /** Observers that want every process's XState events (the others get only watched processes'). */
+  private xstateAll = 0;
   private nextId = 0;
   private nextRef = 0;
   private stopped = false;
@@ -178,7 +180,7 @@ export class Kernel implements Runtime, ProcessHost, DispatchHost {
     const mailbox = (target.mailbox ??= new Mailbox<Sender, AnyEvent>(target.spec));
     const result = mailbox.offer(sender, event, system);
     if (result === 'queued') {
-      if (this.inspecting) this.emitEvent(sender, target, event);
+      if (this.inspecting && this.tracesXState(target)) this.emitEvent(sender, target, event);
       if (!target.queued) this.dispatcher.ready(target);
       return true;
     }
@@ -551,6 +553,7 @@ export class Kernel implements Runtime, ProcessHost, DispatchHost {
 
   /** Runs one event through the process's logic. */
   private deliver(proc: Process, event: AnyEvent): void {
+    proc.handled++;
     const crash = this.xstate.transition(proc, event);
     if (crash) this.scheduleExit(proc, crash);
     else this.afterStep(proc);
@@ -627,6 +630,27 @@ export class Kernel implements Runtime, ProcessHost, DispatchHost {
       state: snapshot?.value ?? snapshot?.status,
       parent: proc.parent?.pid,
       spawnedAt: proc.spawnedAt,
+      handled: proc.handled,
+    };
+  }
+
+  /** The snapshot of a live process (an XState machine's carries its `machine` and `context`). */
+  processSnapshot(pid: Pid): unknown {
+    const proc = this.procs.get(pid.id);
+    if (!proc || !samePid(proc.pid, pid) || proc.status === DEAD) return undefined;
+    return proc.snapshot;
+  }
+
+  /** Emits a process's XState events even to `xstate: 'watched'` observers, until the returned function runs. */
+  watch(pid: Pid): () => void {
+    const proc = this.procs.get(pid.id);
+    if (!proc || !samePid(proc.pid, pid) || proc.status === DEAD) return () => undefined;
+    proc.watchers++;
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      proc.watchers--;
     };
   }
 
@@ -637,15 +661,26 @@ export class Kernel implements Runtime, ProcessHost, DispatchHost {
 
   // ------------------------------------------------------------------ inspection
 
-  inspect(observer: InspectionObserver): Subscription {
+  inspect(observer: InspectionObserver, options: InspectOptions = {}): Subscription {
+    const all = (options.xstate ?? 'all') === 'all';
     this.observers.add(observer);
     this.inspecting = true;
+    if (all) this.xstateAll++;
+    let subscribed = true;
     return {
       unsubscribe: () => {
+        if (!subscribed) return;
+        subscribed = false;
         this.observers.delete(observer);
         this.inspecting = this.observers.size > 0;
+        if (all) this.xstateAll--;
       },
     };
+  }
+
+  /** Whether `proc`'s XState events go out: someone wants every process's, or `proc` is watched. */
+  tracesXState(proc: Process | undefined): boolean {
+    return this.xstateAll > 0 || (proc !== undefined && proc.watchers > 0);
   }
 
   emit(event: InspectionEvent): void {

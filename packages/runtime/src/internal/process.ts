@@ -84,6 +84,10 @@ export class Process implements Schedulable, Watcher {
   name: string | undefined = undefined;
   /** Suspended (`rt.suspend`): alive, its mailbox fills, but nothing is handled until `rt.resume`. */
   suspended = false;
+  /** Messages handled since spawn (an inspector derives events per second from it). */
+  handled = 0;
+  /** How many `runtime.watch` calls hold this process: its XState events are emitted for them. */
+  watchers = 0;
 
   constructor(
     readonly host: ProcessHost,

@@ -143,6 +143,7 @@ export class XStateScope {
       _sendInspectionEvent: (event: { actorRef?: unknown }) => {
         if (!kernel.inspecting) return;
         const root = ownerOf(event.actorRef);
+        if (!kernel.tracesXState(root)) return;
         kernel.emit({ ...(event as object), rootId: root?.sessionId ?? '' } as never);
       },
       _relay: (source: Ref | undefined, target: Ref, event: AnyEvent) => this.relay(source, target, event),
@@ -189,7 +190,7 @@ export class XStateScope {
     } else {
       this.initFresh(proc, input);
     }
-    if (this.kernel.inspecting) {
+    if (this.kernel.inspecting && this.kernel.tracesXState(proc)) {
       this.kernel.emit({ type: '@xstate.actor', rootId: proc.sessionId, actorRef: proc });
       this.kernel.emit({
         type: '@xstate.snapshot',
@@ -242,7 +243,7 @@ export class XStateScope {
     } finally {
       this.leave();
     }
-    if (this.kernel.inspecting) {
+    if (this.kernel.inspecting && this.kernel.tracesXState(proc)) {
       this.kernel.emit({
         type: '@xstate.snapshot',
         rootId: proc.sessionId,
@@ -315,7 +316,7 @@ export class XStateScope {
 
   private execute(action: XAction): void {
     const self = this.current;
-    if (this.kernel.inspecting && self) {
+    if (this.kernel.inspecting && self && this.kernel.tracesXState(self)) {
       this.kernel.emit({
         type: '@xstate.action',
         rootId: self.sessionId,
@@ -338,10 +339,11 @@ export class XStateScope {
       return;
     }
     // A child actor living inside a process: XState's own (synchronous) delivery.
-    if (this.kernel.inspecting) {
+    const owner = ownerOf(target);
+    if (this.kernel.inspecting && owner && this.kernel.tracesXState(owner)) {
       this.kernel.emit({
         type: '@xstate.event',
-        rootId: ownerOf(target)?.sessionId ?? '',
+        rootId: owner.sessionId,
         actorRef: target,
         sourceRef: source,
         event,
