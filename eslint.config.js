@@ -127,4 +127,20 @@ export default defineConfig(
       '@typescript-eslint/no-unsafe-unary-minus': 'warn',
     },
   },
+
+  {
+    // The inspector's browser page (bundled by packages/inspector/scripts/build-app.mjs) runs in a
+    // browser and its layout worker, not in Node.
+    name: 'switchboard/inspector-app',
+    files: ['packages/inspector/app/**'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+
+  {
+    // A plain Node build script that no tsconfig includes (allowDefaultProject matches root-level
+    // scripts only): linted without type information.
+    name: 'switchboard/inspector-build-script',
+    files: ['packages/inspector/scripts/build-app.mjs'],
+    extends: [tseslint.configs.disableTypeChecked],
+  },
 );

@@ -1,0 +1,114 @@
+/**
+ * Turns a `chart` message into an ELK input graph (sizes estimated from label lengths, since the
+ * layout runs in a worker that cannot measure text) and defines the small message pair between the
+ * page and `layout-worker.ts`. Shared by both sides; no elkjs code here.
+ */
+import type { ChartMessage, ChartNode } from '../../src/feed-protocol.js';
+
+/** The subset of ELK's JSON graph format this page sends and reads back. */
+export interface ElkPoint {
+  readonly x: number;
+  readonly y: number;
+}
+export interface ElkLabel {
+  readonly text: string;
+  readonly width: number;
+  readonly height: number;
+  readonly x?: number;
+  readonly y?: number;
+}
+export interface ElkSection {
+  readonly startPoint: ElkPoint;
+  readonly endPoint: ElkPoint;
+  readonly bendPoints?: readonly ElkPoint[];
+}
+export interface ElkEdge {
+  readonly id: string;
+  readonly sources: readonly string[];
+  readonly targets: readonly string[];
+  readonly labels?: readonly ElkLabel[];
+  readonly sections?: readonly ElkSection[];
+}
+export interface ElkShape {
+  readonly id: string;
+  readonly width?: number;
+  readonly height?: number;
+  readonly x?: number;
+  readonly y?: number;
+  readonly layoutOptions?: Readonly<Record<string, string>>;
+  readonly children?: readonly ElkShape[];
+  readonly edges?: readonly ElkEdge[];
+}
+
+export interface LayoutRequest {
+  readonly machine: string;
+  readonly graph: ElkShape;
+}
+export type LayoutResponse =
+  | { readonly machine: string; readonly graph: ElkShape }
+  | { readonly machine: string; readonly error: string };
+
+/** The invisible top-level graph; the chart's root state is its only child (drawn as a box). */
+export const GRAPH_ROOT_ID = '\u0000graph';
+
+const CHAR_WIDTH = 7.2;
+const LABEL_CHAR_WIDTH = 6.4;
+export const STATE_HEIGHT = 32;
+export const LABEL_HEIGHT = 14;
+export const CONTAINER_HEADER = 28;
+
+/** Box sizes for atomic, final and history states; containers are sized by ELK around children. */
+export function leafSize(node: ChartNode): { width: number; height: number } {
+  if (node.type === 'history') return { width: 32, height: 32 };
+  return { width: Math.max(64, Math.ceil(node.key.length * CHAR_WIDTH) + 28), height: STATE_HEIGHT };
+}
+
+function toElkShape(node: ChartNode): ElkShape {
+  if (node.children.length === 0) return { id: node.id, ...leafSize(node) };
+  const minWidth = Math.ceil(node.key.length * CHAR_WIDTH) + 40;
+  return {
+    id: node.id,
+    layoutOptions: {
+      'elk.padding': `[top=${CONTAINER_HEADER + 8},left=14,bottom=14,right=14]`,
+      'elk.nodeSize.constraints': 'MINIMUM_SIZE',
+      'elk.nodeSize.minimum': `(${minWidth}, ${CONTAINER_HEADER + 20})`,
+      // Parallel regions side by side read like the usual statechart notation.
+      ...(node.type === 'parallel' ? { 'elk.direction': 'DOWN' } : {}),
+    },
+    children: node.children.map(toElkShape),
+  };
+}
+
+export function chartToElkGraph(chart: ChartMessage): ElkShape {
+  return {
+    id: GRAPH_ROOT_ID,
+    layoutOptions: {
+      'elk.algorithm': 'layered',
+      'elk.direction': 'RIGHT',
+      'elk.hierarchyHandling': 'INCLUDE_CHILDREN',
+      // Absolute coordinates for every shape and edge: the SVG is one flat coordinate system.
+      'elk.json.shapeCoords': 'ROOT',
+      'elk.json.edgeCoords': 'ROOT',
+      'elk.edgeLabels.placement': 'CENTER',
+      'elk.layered.spacing.nodeNodeBetweenLayers': '40',
+      'elk.spacing.nodeNode': '24',
+      'elk.spacing.edgeLabel': '4',
+      'elk.layered.spacing.edgeNodeBetweenLayers': '16',
+      'elk.padding': '[top=8,left=8,bottom=8,right=8]',
+    },
+    children: [toElkShape(chart.root)],
+    // All edges at the top: with INCLUDE_CHILDREN, ELK routes across hierarchy levels itself.
+    edges: chart.edges.map((edge) => ({
+      id: edge.id,
+      sources: [edge.source],
+      targets: [edge.target],
+      labels: [
+        {
+          text: edge.label,
+          width: Math.ceil(edge.label.length * LABEL_CHAR_WIDTH) + 6,
+          height: LABEL_HEIGHT,
+        },
+      ],
+    })),
+  };
+}
