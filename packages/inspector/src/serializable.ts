@@ -1,0 +1,89 @@
+/**
+ * Makes any value safe to put on the feed: plain data only, cut at a depth, with pids, functions,
+ * actor refs, Maps, Sets, binary data, bigints and cycles turned into readable stand-ins. A
+ * context can hold anything; the feed must never throw or grow without bound because of it.
+ */
+import { isPid } from '@switchboard/runtime';
+import type { Pid } from '@switchboard/runtime';
+
+/** Longest string kept whole. */
+const MAX_STRING = 1000;
+/** Most entries of one array, object, Map or Set. */
+const MAX_ENTRIES = 100;
+
+export function toSerializable(value: unknown, maxDepth: number): unknown {
+  return convert(value, maxDepth, new Set());
+}
+
+function convert(value: unknown, depth: number, seen: Set<object>): unknown {
+  switch (typeof value) {
+    case 'string':
+      return value.length > MAX_STRING ? `${value.slice(0, MAX_STRING)}… (${value.length} chars)` : value;
+    case 'number':
+    case 'boolean':
+      return value;
+    case 'undefined':
+      return null;
+    case 'bigint':
+      return `${value}n`;
+    case 'symbol':
+      return value.toString();
+    case 'function':
+      return `[Function ${value.name || 'anonymous'}]`;
+    case 'object':
+      break;
+  }
+  if (value === null) return null;
+  const object = value;
+  if (isPid(object)) return (object as Pid).toString();
+  if (object instanceof Date) return object.toISOString();
+  if (object instanceof Uint8Array) return `[${object.byteLength} bytes]`;
+  if (object instanceof Error) return `[${object.name}: ${object.message}]`;
+  if (
+    typeof (object as { sessionId?: unknown }).sessionId === 'string' &&
+    typeof (object as { send?: unknown }).send === 'function'
+  ) {
+    return `[Actor ${(object as { id?: string }).id ?? (object as { sessionId: string }).sessionId}]`;
+  }
+  if (seen.has(object)) return '[Circular]';
+  if (depth <= 0) return Array.isArray(object) ? `[Array(${object.length})]` : '[Object]';
+  seen.add(object);
+  try {
+    if (object instanceof Map)
+      return entries(
+        [...object.entries()].map(([k, v]) => [String(k), v]),
+        object.size,
+        depth,
+        seen,
+        'Map',
+      );
+    if (object instanceof Set) return list([...object], depth, seen);
+    if (Array.isArray(object)) return list(object, depth, seen);
+    const own = Object.entries(object);
+    return entries(own, own.length, depth, seen, undefined);
+  } finally {
+    seen.delete(object);
+  }
+}
+
+function list(items: readonly unknown[], depth: number, seen: Set<object>): unknown[] {
+  const out = items.slice(0, MAX_ENTRIES).map((item) => convert(item, depth - 1, seen));
+  if (items.length > MAX_ENTRIES) out.push(`… ${items.length - MAX_ENTRIES} more`);
+  return out;
+}
+
+function entries(
+  pairs: readonly (readonly [string, unknown])[],
+  size: number,
+  depth: number,
+  seen: Set<object>,
+  kind: string | undefined,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = kind ? { '[type]': kind } : {};
+  for (const [key, item] of pairs.slice(0, MAX_ENTRIES)) {
+    // `__proto__` as an own key would become the prototype on the page's side.
+    out[key === '__proto__' ? '[__proto__]' : key] = convert(item, depth - 1, seen);
+  }
+  if (size > MAX_ENTRIES) out['…'] = `${size - MAX_ENTRIES} more`;
+  return out;
+}
