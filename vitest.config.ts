@@ -16,6 +16,7 @@ export default defineConfig({
   test: {
     include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
     setupFiles: ['./vitest.setup.ts'],
+    globalSetup: ['./vitest.global.setup.ts'],
     testTimeout: 30_000,
     coverage: {
       // Only collected (and the thresholds only enforced) with `vitest run --coverage`.

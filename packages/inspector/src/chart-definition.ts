@@ -145,8 +145,8 @@ function walk(node: StateNodeLike, value: unknown, out: string[]): void {
 /** A state value as one line: `a`, `a.b`, `{p: x, q: {r: s}}` → `p.x,q.r.s`. */
 export function stateLabel(value: unknown): string {
   if (typeof value === 'string') return value;
-  if (typeof value !== 'object' || value === null)
-    return value === undefined ? '' : String(value);
+  if (value === undefined || value === null) return '';
+  if (typeof value !== 'object') return JSON.stringify(value) ?? '';
   return Object.entries(value as Record<string, unknown>)
     .map(([key, sub]) => {
       const rest = stateLabel(sub);

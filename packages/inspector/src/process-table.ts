@@ -5,6 +5,7 @@
  * Rates come from each process's `handled` counter sampled between builds.
  */
 import type { ChannelManager } from '@switchboard/channels';
+import { Pid } from '@switchboard/runtime';
 import type { Runtime } from '@switchboard/runtime';
 import { chartOf, isMachine, stateLabel } from './chart-definition.js';
 import type { ProcessRow, ProcessesMessage, ProcessesQueryMessage } from './feed-protocol.js';
@@ -65,11 +66,9 @@ const COMPARE: Record<ProcessesQueryMessage['sort'], (a: ProcessRow, b: ProcessR
   clientId: (a, b) => (a.clientId ?? '').localeCompare(b.clientId ?? ''),
 };
 
-/** The number in `<node.42>`, so pids sort numerically; external actors sort last. */
+/** The process number of a pid string, so pids sort numerically; external actors sort last. */
 function pidOrder(id: string): number {
-  const dot = id.lastIndexOf('.');
-  const n = dot >= 0 ? Number.parseInt(id.slice(dot + 1), 10) : Number.NaN;
-  return Number.isNaN(n) ? Number.MAX_SAFE_INTEGER : n;
+  return Pid.parse(id)?.id ?? Number.MAX_SAFE_INTEGER;
 }
 
 /** One page of `rows` for `query`; ties keep pid order so pages are stable between updates. */

@@ -170,6 +170,8 @@ export interface Runtime {
   isAlive(pid: Pid): boolean;
   /** Pids of every process not yet dead. */
   processes(): Pid[];
+  /** How many processes are not yet dead (without building `processes()`). */
+  readonly processCount: number;
   processInfo(pid: Pid): ProcessInfo | undefined;
   /** Subscribes to the inspection stream (costs nothing while no one subscribes). */
   inspect(observer: InspectionObserver, options?: InspectOptions): Subscription;
