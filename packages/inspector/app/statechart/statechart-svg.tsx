@@ -212,8 +212,9 @@ export function StatechartSvg({ chart, layout, layoutError, activeIds, lastEdges
           viewBox="0 0 10 10"
           refX="9"
           refY="5"
-          markerWidth="7"
-          markerHeight="7"
+          markerUnits="userSpaceOnUse"
+          markerWidth="9"
+          markerHeight="9"
           orient="auto-start-reverse"
         >
           <path d="M0,0 L10,5 L0,10 z" class="arrow" />
@@ -223,8 +224,9 @@ export function StatechartSvg({ chart, layout, layoutError, activeIds, lastEdges
           viewBox="0 0 10 10"
           refX="9"
           refY="5"
-          markerWidth="7"
-          markerHeight="7"
+          markerUnits="userSpaceOnUse"
+          markerWidth="9"
+          markerHeight="9"
           orient="auto-start-reverse"
         >
           <path d="M0,0 L10,5 L0,10 z" class="arrow last" />

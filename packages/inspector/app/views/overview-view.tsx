@@ -1,10 +1,20 @@
 /** Overview: the node's counts, event loop and memory, and a history chart of the last minutes. */
-import type { CountMax } from '../../src/feed-protocol.js';
+import type { CountMax, OverviewSample } from '../../src/feed-protocol.js';
 import type { FeedStore } from '../feed-store.js';
 import { useFeedStore } from '../feed-store.js';
-import { formatBytes, formatMs, formatPercent } from '../format.js';
+import { formatAge, formatBytes, formatMs, formatPercent } from '../format.js';
 import { LineChart } from '../line-chart.js';
 import { Metric } from '../metric.js';
+
+function historySpan(history: readonly OverviewSample[]): string {
+  const first = history[0];
+  const last = history.at(-1);
+  return first && last && last.at > first.at ? `${formatAge(last.at - first.at)} ago` : '';
+}
+
+function formatCountShort(value: number): string {
+  return value >= 10_000 ? `${(value / 1000).toFixed(0)}k` : value.toFixed(0);
+}
 
 function CountMetric({
   name,
@@ -101,32 +111,29 @@ export function OverviewView({ store }: { readonly store: FeedStore }) {
       <div class="charts">
         <LineChart
           id="history"
-          series={[
-            { name: 'processes', color: '#60a5fa', values: history.map((s) => s.processes), format: String },
+          spanLabel={historySpan(history)}
+          panels={[
             {
-              name: 'live connections',
-              color: '#34d399',
-              values: history.map((s) => s.liveConnections),
-              format: String,
+              format: formatCountShort,
+              series: [
+                { name: 'processes', color: '#3b82f6', values: history.map((s) => s.processes) },
+                { name: 'connections', color: '#a78bfa', values: history.map((s) => s.connections) },
+                { name: 'live connections', color: '#10b981', values: history.map((s) => s.liveConnections) },
+              ],
             },
             {
-              name: 'heap used',
-              color: '#f59e0b',
-              values: history.map((s) => s.heapUsed),
               format: formatBytes,
+              series: [{ name: 'heap used', color: '#f59e0b', values: history.map((s) => s.heapUsed) }],
             },
             {
-              name: 'loop p99',
-              color: '#f472b6',
-              values: history.map((s) => s.delayP99Ms),
               format: formatMs,
+              series: [
+                { name: 'loop delay p99', color: '#ec4899', values: history.map((s) => s.delayP99Ms) },
+              ],
             },
           ]}
         />
       </div>
-      <p class="muted small">
-        Each series is scaled to its own maximum over the window ({history.length} samples).
-      </p>
     </section>
   );
 }

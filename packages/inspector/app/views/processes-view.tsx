@@ -20,19 +20,20 @@ interface Column {
   /** Absent for columns the server cannot sort by. */
   readonly sort?: ProcessSortKey;
   readonly numeric?: boolean;
+  readonly mono?: boolean;
   readonly cell: (row: ProcessRow) => string;
 }
 
 const COLUMNS: readonly Column[] = [
-  { label: 'id', sort: 'pid', cell: (row) => row.id },
+  { label: 'id', sort: 'pid', mono: true, cell: (row) => row.id },
   { label: 'name', cell: (row) => row.name ?? '' },
-  { label: 'client id', sort: 'clientId', cell: (row) => row.clientId ?? '' },
-  { label: 'state', sort: 'state', cell: (row) => row.state },
+  { label: 'client id', sort: 'clientId', mono: true, cell: (row) => row.clientId ?? '' },
+  { label: 'state', sort: 'state', mono: true, cell: (row) => row.state },
   { label: 'mailbox', sort: 'mailbox', numeric: true, cell: (row) => formatCount(row.mailbox) },
   { label: 'dropped', sort: 'dropped', numeric: true, cell: (row) => formatCount(row.dropped) },
   { label: 'rate /s', sort: 'rate', numeric: true, cell: (row) => formatRate(row.rate) },
   { label: 'age', sort: 'age', numeric: true, cell: (row) => formatAge(row.age) },
-  { label: 'machine', cell: (row) => row.machine ?? '' },
+  { label: 'machine', mono: true, cell: (row) => row.machine ?? '' },
 ];
 
 /** Kept across visits so coming back from an actor's detail lands on the same page. */
@@ -146,7 +147,7 @@ export function ProcessesView({ store, client }: { readonly store: FeedStore; re
               onClick={() => navigateToActor(row.id)}
             >
               {COLUMNS.map((column, index) => (
-                <td key={column.label} class={column.numeric ? 'num' : index === 0 ? 'mono' : undefined}>
+                <td key={column.label} class={column.numeric ? 'num' : column.mono ? 'mono' : undefined}>
                   {index === 0 ? (
                     <a href={actorHref(row.id)} class="mono">
                       {row.id}
