@@ -10,12 +10,21 @@ import type { Pid } from '@switchboard/runtime';
 const MAX_STRING = 1000;
 /** Most entries of one array, object, Map or Set. */
 const MAX_ENTRIES = 100;
+/** Most values converted in all: a wide and deep context (a host object, say) stays small. */
+const MAX_VALUES = 2000;
 
-export function toSerializable(value: unknown, maxDepth: number): unknown {
-  return convert(value, maxDepth, new Set());
+/** What a conversion has left of its budget. */
+interface Budget {
+  readonly seen: Set<object>;
+  left: number;
 }
 
-function convert(value: unknown, depth: number, seen: Set<object>): unknown {
+export function toSerializable(value: unknown, maxDepth: number): unknown {
+  return convert(value, maxDepth, { seen: new Set(), left: MAX_VALUES });
+}
+
+function convert(value: unknown, depth: number, budget: Budget): unknown {
+  if (--budget.left < 0) return '…';
   switch (typeof value) {
     case 'string':
       return value.length > MAX_STRING ? `${value.slice(0, MAX_STRING)}… (${value.length} chars)` : value;
@@ -45,6 +54,7 @@ function convert(value: unknown, depth: number, seen: Set<object>): unknown {
   ) {
     return `[Actor ${(object as { id?: string }).id ?? (object as { sessionId: string }).sessionId}]`;
   }
+  const seen = budget.seen;
   if (seen.has(object)) return '[Circular]';
   if (depth <= 0) return Array.isArray(object) ? `[Array(${object.length})]` : '[Object]';
   seen.add(object);
@@ -54,20 +64,20 @@ function convert(value: unknown, depth: number, seen: Set<object>): unknown {
         [...object.entries()].map(([k, v]) => [String(k), v]),
         object.size,
         depth,
-        seen,
+        budget,
         'Map',
       );
-    if (object instanceof Set) return list([...object], depth, seen);
-    if (Array.isArray(object)) return list(object, depth, seen);
+    if (object instanceof Set) return list([...object], depth, budget);
+    if (Array.isArray(object)) return list(object, depth, budget);
     const own = Object.entries(object);
-    return entries(own, own.length, depth, seen, undefined);
+    return entries(own, own.length, depth, budget, undefined);
   } finally {
     seen.delete(object);
   }
 }
 
-function list(items: readonly unknown[], depth: number, seen: Set<object>): unknown[] {
-  const out = items.slice(0, MAX_ENTRIES).map((item) => convert(item, depth - 1, seen));
+function list(items: readonly unknown[], depth: number, budget: Budget): unknown[] {
+  const out = items.slice(0, MAX_ENTRIES).map((item) => convert(item, depth - 1, budget));
   if (items.length > MAX_ENTRIES) out.push(`… ${items.length - MAX_ENTRIES} more`);
   return out;
 }
@@ -76,13 +86,13 @@ function entries(
   pairs: readonly (readonly [string, unknown])[],
   size: number,
   depth: number,
-  seen: Set<object>,
+  budget: Budget,
   kind: string | undefined,
 ): Record<string, unknown> {
   const out: Record<string, unknown> = kind ? { '[type]': kind } : {};
   for (const [key, item] of pairs.slice(0, MAX_ENTRIES)) {
     // `__proto__` as an own key would become the prototype on the page's side.
-    out[key === '__proto__' ? '[__proto__]' : key] = convert(item, depth - 1, seen);
+    out[key === '__proto__' ? '[__proto__]' : key] = convert(item, depth - 1, budget);
   }
   if (size > MAX_ENTRIES) out['…'] = `${size - MAX_ENTRIES} more`;
   return out;

@@ -206,7 +206,7 @@ describe('XState apps through @statelyai/inspect', () => {
     cleanups.push(() => stately.stop());
     const actor = createActor(light, { inspect: stately.inspect });
     actor.start();
-    cleanups.push(() => actor.stop());
+    cleanups.push(() => void actor.stop());
     actor.send({ type: 'next' });
 
     page.ws.send(
