@@ -16,7 +16,7 @@ export interface ChartPanel {
 
 const WIDTH = 1200;
 const PANEL_HEIGHT = 64;
-const PANEL_GAP = 14;
+const PANEL_GAP = 24;
 const PAD_LEFT = 64;
 const PAD_RIGHT = 8;
 

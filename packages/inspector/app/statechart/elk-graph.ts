@@ -60,26 +60,32 @@ export const CONTAINER_HEADER = 28;
 /** Box sizes for atomic, final and history states; containers are sized by ELK around children. */
 export function leafSize(node: ChartNode): { width: number; height: number } {
   if (node.type === 'history') return { width: 32, height: 32 };
-  return { width: Math.max(64, Math.ceil(node.key.length * CHAR_WIDTH) + 28), height: STATE_HEIGHT };
+  // Room for the label plus the initial-state dot on its left.
+  return { width: Math.max(64, Math.ceil(node.key.length * CHAR_WIDTH) + 36), height: STATE_HEIGHT };
 }
 
 function toElkShape(node: ChartNode): ElkShape {
   if (node.children.length === 0) return { id: node.id, ...leafSize(node) };
-  const minWidth = Math.ceil(node.key.length * CHAR_WIDTH) + 40;
+  const minWidth = Math.ceil((node.key.length + (node.type === 'parallel' ? 9 : 0)) * CHAR_WIDTH) + 48;
   return {
     id: node.id,
     layoutOptions: {
       'elk.padding': `[top=${CONTAINER_HEADER + 8},left=14,bottom=14,right=14]`,
       'elk.nodeSize.constraints': 'MINIMUM_SIZE',
       'elk.nodeSize.minimum': `(${minWidth}, ${CONTAINER_HEADER + 20})`,
-      // Parallel regions side by side read like the usual statechart notation.
-      ...(node.type === 'parallel' ? { 'elk.direction': 'DOWN' } : {}),
     },
     children: node.children.map(toElkShape),
   };
 }
 
+function collectIds(node: ChartNode, ids: Set<string>): Set<string> {
+  ids.add(node.id);
+  for (const child of node.children) collectIds(child, ids);
+  return ids;
+}
+
 export function chartToElkGraph(chart: ChartMessage): ElkShape {
+  const ids = collectIds(chart.root, new Set());
   return {
     id: GRAPH_ROOT_ID,
     layoutOptions: {
@@ -97,18 +103,21 @@ export function chartToElkGraph(chart: ChartMessage): ElkShape {
       'elk.padding': '[top=8,left=8,bottom=8,right=8]',
     },
     children: [toElkShape(chart.root)],
-    // All edges at the top: with INCLUDE_CHILDREN, ELK routes across hierarchy levels itself.
-    edges: chart.edges.map((edge) => ({
-      id: edge.id,
-      sources: [edge.source],
-      targets: [edge.target],
-      labels: [
-        {
-          text: edge.label,
-          width: Math.ceil(edge.label.length * LABEL_CHAR_WIDTH) + 6,
-          height: LABEL_HEIGHT,
-        },
-      ],
-    })),
+    // All edges at the top: with INCLUDE_CHILDREN, ELK routes across hierarchy levels itself. An
+    // edge to a state the chart does not have would make ELK reject the whole graph: leave it out.
+    edges: chart.edges
+      .filter((edge) => ids.has(edge.source) && ids.has(edge.target))
+      .map((edge) => ({
+        id: edge.id,
+        sources: [edge.source],
+        targets: [edge.target],
+        labels: [
+          {
+            text: edge.label,
+            width: Math.ceil(edge.label.length * LABEL_CHAR_WIDTH) + 6,
+            height: LABEL_HEIGHT,
+          },
+        ],
+      })),
   };
 }

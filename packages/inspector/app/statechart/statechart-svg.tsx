@@ -42,11 +42,14 @@ function StateShape({
   nodes,
   initials,
   activeIds,
+  inParallel,
 }: {
   readonly shape: ElkShape;
   readonly nodes: ReadonlyMap<string, ChartNode>;
   readonly initials: ReadonlySet<string>;
   readonly activeIds: ReadonlySet<string>;
+  /** A region of a parallel state (drawn dashed). */
+  readonly inParallel: boolean;
 }) {
   const node = nodes.get(shape.id);
   const x = shape.x ?? 0;
@@ -58,9 +61,15 @@ function StateShape({
   const type = node?.type ?? 'atomic';
   const key = node?.key ?? shape.id;
   const initial = initials.has(shape.id);
-  const classes = ['state', `state-${type}`, container ? 'container' : 'leaf', active ? 'active' : ''].join(
-    ' ',
-  );
+  const classes = [
+    'state',
+    `state-${type}`,
+    container ? 'container' : 'leaf',
+    active ? 'active' : '',
+    inParallel ? 'region' : '',
+  ].join(' ');
+  // The initial marker sits inside the box: outside it would collide with incoming edges.
+  const labelInset = initial ? 22 : 12;
   return (
     <g
       data-state={shape.id}
@@ -100,12 +109,12 @@ function StateShape({
             <>
               <text
                 class="state-label container-label"
-                x={x + 12}
+                x={x + labelInset}
                 y={y + CONTAINER_HEADER / 2 + 2}
                 dominant-baseline="central"
               >
                 {key}
-                {type === 'parallel' ? ' ∥' : ''}
+                {type === 'parallel' && <tspan class="label-note"> parallel</tspan>}
               </text>
               <line
                 class="container-rule"
@@ -128,9 +137,23 @@ function StateShape({
           )}
         </>
       )}
-      {initial && <circle class="initial-dot" cx={x - 7} cy={y + Math.min(height / 2, 16)} r={4} />}
+      {initial && (
+        <circle
+          class="initial-dot"
+          cx={x + 10}
+          cy={y + (container ? CONTAINER_HEADER / 2 + 2 : height / 2)}
+          r={3.5}
+        />
+      )}
       {shape.children?.map((child) => (
-        <StateShape key={child.id} shape={child} nodes={nodes} initials={initials} activeIds={activeIds} />
+        <StateShape
+          key={child.id}
+          shape={child}
+          nodes={nodes}
+          initials={initials}
+          activeIds={activeIds}
+          inParallel={type === 'parallel'}
+        />
       ))}
     </g>
   );
@@ -233,7 +256,14 @@ export function StatechartSvg({ chart, layout, layoutError, activeIds, lastEdges
         </marker>
       </defs>
       {topShapes.map((shape) => (
-        <StateShape key={shape.id} shape={shape} nodes={nodes} initials={initials} activeIds={activeIds} />
+        <StateShape
+          key={shape.id}
+          shape={shape}
+          nodes={nodes}
+          initials={initials}
+          activeIds={activeIds}
+          inParallel={false}
+        />
       ))}
       {(layout.edges ?? []).map((edge) => (
         <EdgeShape key={edge.id} edge={edge} last={lastEdges.has(edge.id)} />

@@ -11,7 +11,7 @@ import { useFeedStore } from '../feed-store.js';
 import { formatBytes, formatClock, formatCount } from '../format.js';
 import { Metric } from '../metric.js';
 import type { ElkShape } from '../statechart/elk-graph.js';
-import { lastTakenEdges } from '../statechart/last-transitions.js';
+import { lastTakenEdges, MARKED_TRANSITIONS } from '../statechart/last-transitions.js';
 import { layoutChart } from '../statechart/layout-client.js';
 import { StatechartSvg } from '../statechart/statechart-svg.js';
 
@@ -177,6 +177,18 @@ export function ActorView({
                   activeIds={activeIds}
                   lastEdges={lastEdges}
                 />
+                <div class="chart-legend">
+                  <span>
+                    <span class="key-swatch active-swatch" /> active
+                  </span>
+                  <span>
+                    <span class="key-swatch last-swatch" /> last {MARKED_TRANSITIONS} transitions
+                  </span>
+                  <span>● initial</span>
+                  <span>
+                    <span class="key-swatch final-swatch" /> final
+                  </span>
+                </div>
               </div>
             ) : (
               <p class="muted">Waiting for the chart of {snapshot.machine}…</p>
