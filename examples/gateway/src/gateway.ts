@@ -3,7 +3,7 @@
  * WebSocket listeners, plus an HTTP side serving the chat page. Chat rules on top of the
  * transport: room messages go to the room (the default routing), a `{ cmd: 'kick-me' }` message
  * kicks its sender through the channel manager, and each room hears its presence count whenever
- * it changes.
+ * it changes. The inspector is attached on its own port (127.0.0.1:7002 by default, with a token).
  */
 import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
@@ -11,6 +11,8 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import pino from 'pino';
 import { createChannelManager } from '@switchboard/channels';
+import { attachInspector } from '@switchboard/inspector';
+import type { Inspector } from '@switchboard/inspector';
 import type { ChannelManager } from '@switchboard/channels';
 import { createRuntime } from '@switchboard/runtime';
 import type { Runtime } from '@switchboard/runtime';
@@ -29,6 +31,9 @@ export interface GatewayOptions {
   readonly logger?: Logger;
   /** How often room presence is checked, in ms. Default 250. */
   readonly presenceEveryMs?: number;
+  /** The inspector: its port (default 7002; 0 picks one), kick/discard buttons, token; `false` leaves it out. */
+  readonly inspector?:
+    false | { readonly port?: number; readonly allowCommands?: boolean; readonly token?: string };
 }
 
 /** A running gateway. */
@@ -36,7 +41,15 @@ export interface Gateway {
   readonly runtime: Runtime;
   readonly channels: ChannelManager;
   readonly server: Server;
-  readonly urls: { readonly tcp: string; readonly ws: string; readonly http: string };
+  /** Undefined when started with `inspector: false`. */
+  readonly inspector: Inspector | undefined;
+  readonly urls: {
+    readonly tcp: string;
+    readonly ws: string;
+    readonly http: string;
+    /** The inspector page with its token ('' without the inspector). */
+    readonly inspector: string;
+  };
   close(): Promise<void>;
 }
 
@@ -107,6 +120,20 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
   });
   const addresses = await server.ready;
   const httpPort = (http.address() as AddressInfo).port;
+  const inspectorOptions = options.inspector ?? {};
+  const inspector =
+    inspectorOptions === false
+      ? undefined
+      : await attachInspector(runtime, {
+          channels,
+          transport: server,
+          host,
+          port: inspectorOptions.port ?? 7002,
+          allowCommands: inspectorOptions.allowCommands ?? false,
+          ...(inspectorOptions.token !== undefined ? { token: inspectorOptions.token } : {}),
+          // The channel's host and callbacks are wiring, not state: keep them off the page.
+          sanitize: (context) => omitWiring(context),
+        });
 
   // Presence: every room hears its member count when it changes.
   const lastCounts = new Map<string, number>();
@@ -123,17 +150,27 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     runtime,
     channels,
     server,
+    inspector,
     urls: {
       tcp: addresses.tcp?.url ?? '',
       ws: `ws://${host}:${httpPort}/ws`,
       http: `http://${host}:${httpPort}/`,
+      inspector: inspector?.url ?? '',
     },
     async close() {
       clearInterval(presence);
+      await inspector?.close();
       await server.close();
       await new Promise<void>((r) => http.close(() => r()));
       await channels.close();
       await runtime.shutdown();
     },
   };
+}
+
+/** A channel context without `host`, `outbound` and `inbound` (functions and the manager's internals). */
+function omitWiring(context: unknown): unknown {
+  if (typeof context !== 'object' || context === null) return context;
+  const { host: _host, outbound: _outbound, inbound: _inbound, ...rest } = context as Record<string, unknown>;
+  return rest;
 }

@@ -17,7 +17,7 @@ let browser: Browser;
 const consoleErrors: string[] = [];
 
 beforeAll(async () => {
-  gateway = await startGateway({ tcpPort: 0, httpPort: 0, presenceEveryMs: 50 });
+  gateway = await startGateway({ tcpPort: 0, httpPort: 0, inspector: { port: 0 }, presenceEveryMs: 50 });
   browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
 }, 60_000);
 

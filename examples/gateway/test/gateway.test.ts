@@ -32,7 +32,7 @@ function next<T>(
 
 describe('the gateway (examples/gateway)', () => {
   it('serves the chat page and its script, bundled in memory', async () => {
-    gateway = await startGateway({ tcpPort: 0, httpPort: 0 });
+    gateway = await startGateway({ tcpPort: 0, httpPort: 0, inspector: { port: 0 } });
     const page = await fetch(gateway.urls.http);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<script type="module" src="/chat.js">');
@@ -46,7 +46,7 @@ describe('the gateway (examples/gateway)', () => {
   });
 
   it('a TCP client and a WebSocket client chat in a room and hear its presence count', async () => {
-    gateway = await startGateway({ tcpPort: 0, httpPort: 0, presenceEveryMs: 20 });
+    gateway = await startGateway({ tcpPort: 0, httpPort: 0, inspector: { port: 0 }, presenceEveryMs: 20 });
     const a = connect(gateway.urls.tcp, { clientId: 'alice' });
     const b = connect(gateway.urls.ws, { clientId: 'bob' });
     clients.push(a, b);
@@ -61,7 +61,7 @@ describe('the gateway (examples/gateway)', () => {
   });
 
   it('"kick me" kicks the sender: DISCONNECT KICKED, and the client does not reconnect', async () => {
-    gateway = await startGateway({ tcpPort: 0, httpPort: 0 });
+    gateway = await startGateway({ tcpPort: 0, httpPort: 0, inspector: { port: 0 } });
     const c = connect(gateway.urls.ws, { clientId: 'kicked' });
     clients.push(c);
     await c.connected();
