@@ -53,7 +53,9 @@ export async function attachInspector(
     });
   } catch (error) {
     handler.close();
-    throw new InspectorListenFailed(`${host}:${options.port ?? 0}: ${(error as Error).message}`);
+    throw new InspectorListenFailed(`${host}:${options.port ?? 0}: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   const port = (server.address() as AddressInfo).port;
   const shownHost = host.includes(':') ? `[${host}]` : host;
