@@ -28,6 +28,8 @@ import { FEED_VERSION } from './feed-protocol.js';
 import type {
   ActorMessage,
   CommandMessage,
+  ListView,
+  OverviewMessage,
   PageMessage,
   ProcessRow,
   ServerMessage,
@@ -88,6 +90,7 @@ export class InspectorHub {
   #stopTimers: (() => void)[] = [];
   #ticking = false;
   #rows: ProcessRow[] | undefined;
+  #lastOverview: OverviewMessage | undefined;
   #closed = false;
 
   constructor(
@@ -184,6 +187,7 @@ export class InspectorHub {
       }
       // The overview samples the event loop each tick even when unseen: its history stays even.
       const overview = this.#overview.sample(this.#now());
+      this.#lastOverview = overview;
       if (wanted.has('processes')) this.#rows = this.#buildRows();
       const tree = wanted.has('tree') ? buildTree(this.runtime, this.options.limits.treeChildren) : undefined;
       const downs = wanted.has('downs') ? this.#downs.message() : undefined;
@@ -201,6 +205,36 @@ export class InspectorHub {
       }
     } finally {
       this.#ticking = false;
+    }
+  }
+
+  /** Builds `views` for one page now (it just subscribed to them). */
+  async #sendNow(feed: FeedConnection, views: readonly ListView[]): Promise<void> {
+    for (const view of views) {
+      switch (view) {
+        case 'overview':
+          feed.offer(this.#lastOverview ?? this.#overview.sample(this.#now()));
+          break;
+        case 'tree':
+          feed.offer(buildTree(this.runtime, this.options.limits.treeChildren));
+          break;
+        case 'downs':
+          feed.offer(this.#downs.message());
+          break;
+        case 'tables':
+          if (this.options.channels) {
+            const tables = await buildTables(
+              this.runtime,
+              this.options.channels,
+              this.options.limits.tableRows,
+            );
+            if (this.#feeds.has(feed) && feed.views.has('tables')) feed.offer(tables);
+          }
+          break;
+        case 'processes':
+          // Pages ask for rows with a `processes` query, answered at once (see #handle).
+          break;
+      }
     }
   }
 
@@ -289,6 +323,7 @@ export class InspectorHub {
     for (const watched of this.#watched.values()) watched.unwatch();
     this.#watched.clear();
     this.#rows = undefined;
+    this.#lastOverview = undefined;
   }
 
   #observe(event: InspectionEvent): void {
@@ -353,10 +388,14 @@ export class InspectorHub {
 
   #handle(feed: FeedConnection, message: PageMessage): void {
     switch (message.t) {
-      case 'subscribe':
+      case 'subscribe': {
+        const added = message.views.filter((v) => !feed.views.has(v));
         feed.views.clear();
         for (const view of message.views) feed.views.add(view);
+        // A view just opened shows at once, not at the next tick.
+        void this.#sendNow(feed, added);
         return;
+      }
       case 'processes':
         feed.query = message;
         // Answer at once from the last build: filtering and paging feel immediate.
