@@ -45,6 +45,26 @@ describe('FeedStore', () => {
     expect(actor?.snapshot?.exitReason).toBe('kicked');
   });
 
+  it('remembers the states before the first kept event', () => {
+    const store = new FeedStore();
+    store.openActor('<0.3>');
+    store.apply({ ...snapshot('<0.3>'), events: [], stateIds: ['channel', 'channel.connected'] });
+    expect(store.current.actor?.baseStateIds).toEqual(['channel', 'channel.connected']);
+    const many = Array.from({ length: 205 }, (_, i) => event(`E${i}`, ['channel', `channel.s${i}`]));
+    store.apply({
+      t: 'actorEvents',
+      id: '<0.3>',
+      events: many,
+      state: 's204',
+      stateIds: ['channel', 'channel.s204'],
+      context: {},
+      mailbox: 0,
+    });
+    expect(store.current.actor?.events).toHaveLength(200);
+    expect(store.current.actor?.events[0]?.type).toBe('E5');
+    expect(store.current.actor?.baseStateIds).toEqual(['channel', 'channel.s4']);
+  });
+
   it('ignores messages about an actor the page no longer shows', () => {
     const store = new FeedStore();
     store.openActor('<0.2>');

@@ -37,6 +37,32 @@ describe('lastTakenEdges', () => {
     expect(lastTakenEdges(channelChart, events)).toEqual(new Set(['expire']));
   });
 
+  it('matches named delays (`after expiryChunk`) too', () => {
+    const chart = {
+      ...channelChart,
+      edges: [
+        ...channelChart.edges,
+        {
+          id: 'chunk',
+          source: 'channel.disconnected',
+          target: 'channel.terminated',
+          label: 'after expiryChunk',
+        },
+      ],
+    };
+    const events = [
+      event('CONN_LOST', disconnected),
+      event('xstate.after.expiryChunk.channel.disconnected', terminated),
+    ];
+    expect(lastTakenEdges(chart, events)).toEqual(new Set(['chunk']));
+  });
+
+  it('places the first event with the states before it, when known', () => {
+    const events = [event('TAKEOVER', begun)];
+    expect(lastTakenEdges(channelChart, events)).toEqual(new Set());
+    expect(lastTakenEdges(channelChart, events, connected)).toEqual(new Set(['takeover']));
+  });
+
   it('matches a transition declared on an ancestor of the active state', () => {
     const events = [event('CONNECTED', connected), event('KICK', terminated)];
     expect(lastTakenEdges(channelChart, events)).toEqual(new Set(['kick']));

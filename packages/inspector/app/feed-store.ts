@@ -28,6 +28,8 @@ export interface ActorDetail {
   readonly snapshot?: ActorMessage;
   /** Oldest first, at most ACTOR_EVENTS_KEPT. */
   readonly events: readonly ActorEvent[];
+  /** The active states before `events[0]`, when known (it tells which edge the first event took). */
+  readonly baseStateIds?: readonly string[] | undefined;
   readonly unknown: boolean;
 }
 
@@ -105,6 +107,8 @@ export class FeedStore {
           id: message.id,
           snapshot: message,
           events: message.events.slice(-ACTOR_EVENTS_KEPT),
+          // With no events yet, the snapshot's states are where the next event starts from.
+          baseStateIds: message.events.length === 0 ? message.stateIds : undefined,
           unknown: false,
         }));
       case 'actorEvents':
@@ -112,6 +116,8 @@ export class FeedStore {
           if (!actor.snapshot) return actor; // Increments before the snapshot cannot be placed.
           const lastSeq = actor.events.at(-1)?.seq ?? -Infinity;
           const fresh = message.events.filter((event) => event.seq > lastSeq);
+          const all = [...actor.events, ...fresh];
+          const dropped = all.length - ACTOR_EVENTS_KEPT;
           return {
             ...actor,
             snapshot: {
@@ -122,7 +128,8 @@ export class FeedStore {
               mailbox: message.mailbox,
               ...(message.queue ? { queue: message.queue } : {}),
             },
-            events: [...actor.events, ...fresh].slice(-ACTOR_EVENTS_KEPT),
+            events: dropped > 0 ? all.slice(dropped) : all,
+            baseStateIds: dropped > 0 ? all[dropped - 1]?.stateIds : actor.baseStateIds,
           };
         });
       case 'actorEnded':

@@ -4,7 +4,8 @@
  * graph, keyed by machine (the page caches one layout per machine).
  */
 import ELK from 'elkjs/lib/elk.bundled.js';
-import type { LayoutRequest, LayoutResponse } from './statechart/elk-graph.js';
+import type { ElkShape, LayoutDirection, LayoutRequest, LayoutResponse } from './statechart/elk-graph.js';
+import { chartToElkGraph, fitScale } from './statechart/elk-graph.js';
 
 interface WorkerScope {
   onmessage: ((event: MessageEvent<LayoutRequest>) => void) | null;
@@ -31,11 +32,28 @@ function createElk(): InstanceType<typeof ELK> {
 
 const elk = createElk();
 
+async function layOut(request: LayoutRequest): Promise<ElkShape> {
+  // Which direction suits a machine depends on its shape: lay out both and keep the one that needs
+  // less shrinking to fit the pane (top-down unless left-to-right is clearly better).
+  const directions: LayoutDirection[] = ['DOWN', 'RIGHT'];
+  let best: ElkShape | undefined;
+  for (const direction of directions) {
+    const graph = chartToElkGraph(request.chart, direction);
+    const laidOut = (await elk.layout(graph as Parameters<typeof elk.layout>[0])) as unknown as ElkShape;
+    if (!best || fitScale(laidOut) > fitScale(best) + 0.05) best = laidOut;
+  }
+  if (!best) throw new Error('no layout');
+  return best;
+}
+
 scope.onmessage = (event) => {
-  const { machine, graph } = event.data;
-  elk.layout(graph as Parameters<typeof elk.layout>[0]).then(
-    (laidOut) => scope.postMessage({ machine, graph: laidOut as unknown as LayoutRequest['graph'] }),
+  const request = event.data;
+  layOut(request).then(
+    (graph) => scope.postMessage({ machine: request.machine, graph }),
     (error: unknown) =>
-      scope.postMessage({ machine, error: error instanceof Error ? error.message : String(error) }),
+      scope.postMessage({
+        machine: request.machine,
+        error: error instanceof Error ? error.message : String(error),
+      }),
   );
 };

@@ -42,7 +42,7 @@ export interface ElkShape {
 
 export interface LayoutRequest {
   readonly machine: string;
-  readonly graph: ElkShape;
+  readonly chart: ChartMessage;
 }
 export type LayoutResponse =
   | { readonly machine: string; readonly graph: ElkShape }
@@ -84,13 +84,25 @@ function collectIds(node: ChartNode, ids: Set<string>): Set<string> {
   return ids;
 }
 
-export function chartToElkGraph(chart: ChartMessage): ElkShape {
+export type LayoutDirection = 'DOWN' | 'RIGHT';
+
+/** Both directions are laid out; the one that fits this box at the larger scale wins. */
+export const LAYOUT_TARGET = { width: 900, height: 600 };
+
+/** How much a laid-out graph must shrink to fit LAYOUT_TARGET (1 when it fits as is). */
+export function fitScale(graph: ElkShape): number {
+  const width = graph.width ?? 1;
+  const height = graph.height ?? 1;
+  return Math.min(1, LAYOUT_TARGET.width / width, LAYOUT_TARGET.height / height);
+}
+
+export function chartToElkGraph(chart: ChartMessage, direction: LayoutDirection = 'DOWN'): ElkShape {
   const ids = collectIds(chart.root, new Set());
   return {
     id: GRAPH_ROOT_ID,
     layoutOptions: {
       'elk.algorithm': 'layered',
-      'elk.direction': 'RIGHT',
+      'elk.direction': direction,
       'elk.hierarchyHandling': 'INCLUDE_CHILDREN',
       // Absolute coordinates for every shape and edge: the SVG is one flat coordinate system.
       'elk.json.shapeCoords': 'ROOT',

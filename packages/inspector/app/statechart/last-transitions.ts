@@ -46,23 +46,29 @@ function labelEvent(label: string): string {
 function eventScore(edge: ChartEdge, eventType: string): number {
   const event = labelEvent(edge.label);
   if (event === eventType) return 2;
-  // XState's delayed events are `xstate.after.<delay>.<state id>`; labels say `after <delay>ms`.
-  const delayed = /^xstate\.after\.(\d+)\./.exec(eventType);
-  if (delayed && event === `after ${delayed[1]}ms`) return 2;
+  // XState's delayed events are `xstate.after.<delay>.<state id>`; labels say `after <n>ms` for a
+  // number and `after <name>` for a named delay.
+  const delayed = /^xstate\.after\.([^.]+)\./.exec(eventType);
+  if (delayed && (event === `after ${delayed[1]}ms` || event === `after ${delayed[1]}`)) return 2;
   if (event === 'always' || event === '') return 1;
   return 0;
 }
 
-export function lastTakenEdges(chart: ChartMessage, events: readonly ActorEvent[]): Set<string> {
+/** `baseStateIds`: the active states before `events[0]`, when known. */
+export function lastTakenEdges(
+  chart: ChartMessage,
+  events: readonly ActorEvent[],
+  baseStateIds?: readonly string[],
+): Set<string> {
   const parents = parentsOf(chart.root);
   const taken = new Set<string>();
   let transitions = 0;
-  for (let index = events.length - 1; index > 0 && transitions < MARKED_TRANSITIONS; index--) {
+  for (let index = events.length - 1; index >= 0 && transitions < MARKED_TRANSITIONS; index--) {
     const event = events[index];
-    const before = events[index - 1];
+    const before = index > 0 ? events[index - 1]?.stateIds : baseStateIds;
     if (!event || !before || !event.changed) continue;
     transitions++;
-    const activeBefore = withAncestors(before.stateIds, parents);
+    const activeBefore = withAncestors(before, parents);
     const activeAfter = withAncestors(event.stateIds, parents);
     let best: { edge: ChartEdge; score: number } | undefined;
     for (const edge of chart.edges) {

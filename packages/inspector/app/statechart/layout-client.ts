@@ -3,8 +3,7 @@
  * page memory (every connection of the same machine shares it, and reopening an actor is instant).
  */
 import type { ChartMessage } from '../../src/feed-protocol.js';
-import type { ElkShape, LayoutResponse } from './elk-graph.js';
-import { chartToElkGraph } from './elk-graph.js';
+import type { ElkShape, LayoutRequest, LayoutResponse } from './elk-graph.js';
 
 const layouts = new Map<string, Promise<ElkShape>>();
 const pending = new Map<string, { resolve: (graph: ElkShape) => void; reject: (error: Error) => void }>();
@@ -37,7 +36,7 @@ export function layoutChart(chart: ChartMessage): Promise<ElkShape> {
   if (cached) return cached;
   const layout = new Promise<ElkShape>((resolve, reject) => {
     pending.set(chart.machine, { resolve, reject });
-    layoutWorker().postMessage({ machine: chart.machine, graph: chartToElkGraph(chart) });
+    layoutWorker().postMessage({ machine: chart.machine, chart } satisfies LayoutRequest);
   });
   // A failed layout may succeed next time (e.g. after the worker script was redeployed).
   layout.catch(() => layouts.delete(chart.machine));

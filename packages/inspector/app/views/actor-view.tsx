@@ -135,9 +135,10 @@ export function ActorView({
   const chart = snapshot?.machine !== undefined ? state.charts.get(snapshot.machine) : undefined;
   const { layout, error } = useChartLayout(chart);
   const activeIds = useMemo(() => new Set(snapshot?.stateIds ?? []), [snapshot?.stateIds]);
+  const baseStateIds = actor?.baseStateIds;
   const lastEdges = useMemo(
-    () => (chart && events ? lastTakenEdges(chart, events) : new Set<string>()),
-    [chart, events],
+    () => (chart && events ? lastTakenEdges(chart, events, baseStateIds) : new Set<string>()),
+    [chart, events, baseStateIds],
   );
 
   const allowCommands = state.hello?.allowCommands === true && snapshot?.clientId !== undefined;
