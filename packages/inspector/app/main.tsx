@@ -34,6 +34,11 @@ function App({ store, client }: { readonly store: FeedStore; readonly client: Fe
   const state = useFeedStore(store);
 
   useEffect(() => client.setViews(viewsFor(route)), [client, route]);
+  // Several inspectors open in tabs stay apart by node name.
+  const node = state.hello?.node;
+  useEffect(() => {
+    document.title = node === undefined ? 'Switchboard inspector' : `${node} · Switchboard inspector`;
+  }, [node]);
 
   return (
     <div class="app" data-feed-status={state.status}>

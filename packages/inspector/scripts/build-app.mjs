@@ -86,6 +86,9 @@ async function build() {
       entryPoints: [join(appDir, 'layout-worker.ts')],
       outfile: join(outDir, 'layout-worker.js'),
       format: 'iife',
+      // Nearly all of it is elkjs's generated code; a 4.6 MB map of that would only bloat the package
+      // (and the server, which holds the page in memory).
+      sourcemap: false,
     }),
     copyFile(join(appDir, 'index.html'), join(outDir, 'index.html')),
     copyFile(join(appDir, 'styles.css'), join(outDir, 'app.css')),
