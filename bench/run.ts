@@ -9,6 +9,7 @@
  *   <!-- bench:runtime-memory:start --> … (one block per runtime benchmark, inside that section)
  *   <!-- bench:channels:start --> … <!-- bench:channels:end -->    the "## Channel manager" section
  *   <!-- bench:transport:start --> … <!-- bench:transport:end -->  the "## Transport" section
+ *   <!-- bench:inspector:start --> … <!-- bench:inspector:end -->  the "## Inspector" section
  *
  * Flags (`--name=value`) are passed on to every benchmark: `npm run bench -- transport --connections=5000`.
  */
@@ -22,7 +23,7 @@ import type { BenchResult } from './lib.js';
 /** The benchmarks of the "## Runtime" section: one block each, inside it. */
 const RUNTIME_BENCHMARKS = ['runtime-memory', 'runtime-throughput', 'death-storm'] as const;
 /** Benchmarks whose block is a whole section of its own (`## …`), after the runtime's. */
-const SECTION_BENCHMARKS = ['channels', 'transport'] as const;
+const SECTION_BENCHMARKS = ['channels', 'transport', 'inspector'] as const;
 const BENCHMARKS = [...RUNTIME_BENCHMARKS, ...SECTION_BENCHMARKS] as const;
 type BenchName = (typeof BENCHMARKS)[number];
 
@@ -74,6 +75,7 @@ const BLOCK_TITLES: Record<BenchName, string> = {
   'death-storm': '### Death storm (`bench/death-storm.ts`)',
   channels: '## Channel manager',
   transport: '## Transport',
+  inspector: '## Inspector',
 };
 
 /** Text between a block's title and its "Measured …" line. */
@@ -88,6 +90,10 @@ Socket.IO 4.8, on loopback: memory per idle connection, server CPU per connect, 
 the clients. Each server runs in its own Node process and its clients in four more, one per source address
 (127.0.0.2–127.0.0.5); all three servers hold their clients at once and every step alternates between them, so the
 load of the shared machine falls on all three alike.`,
+  inspector: `The cost of \`@switchboard/inspector\` (\`bench/inspector.ts\`): runtime message throughput with no inspector, with
+the inspector attached and no browser, and with headless Chromium (Debian's) watching one process's detail view (live
+chart and event stream), alternated in one process; then the gateway with 10,000 real WebSocket connections (four client
+processes, one source address each) and Chromium loading the inspector page in a fresh context.`,
 };
 
 const isSection = (name: BenchName): boolean => (SECTION_BENCHMARKS as readonly string[]).includes(name);
