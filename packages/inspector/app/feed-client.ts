@@ -5,10 +5,9 @@
  * never have to know the socket dropped.
  */
 import { Packr, unpack } from 'msgpackr';
+// The protocol module has no runtime code but this one constant, so importing it adds nothing else.
+import { FEED_VERSION } from '../src/feed-protocol.js';
 import type { ListView, PageMessage, ProcessesQueryMessage, ServerMessage } from '../src/feed-protocol.js';
-
-/** Copied rather than imported: feed-protocol.ts is type-only from the page's side. */
-export const PAGE_FEED_VERSION = 1;
 
 export type FeedStatus = 'connecting' | 'open' | 'closed';
 
@@ -96,10 +95,7 @@ export class FeedClient {
     const socket = new WebSocket(this.url);
     socket.binaryType = 'arraybuffer';
     this.socket = socket;
-    socket.onopen = () => {
-      this.failedAttempts = 0;
-      this.options.onStatus('open');
-    };
+    socket.onopen = () => this.options.onStatus('open');
     socket.onmessage = (event: MessageEvent<ArrayBuffer | string>) => this.receive(event.data);
     socket.onclose = () => {
       if (this.socket !== socket) return;
@@ -126,15 +122,18 @@ export class FeedClient {
       return; // A frame we cannot decode tells us nothing; the next snapshot will.
     }
     if (message.t === 'hello') {
-      if ((message.version as number) !== PAGE_FEED_VERSION) {
+      if ((message.version as number) !== FEED_VERSION) {
         this.stopped = true;
         this.socket?.close();
         this.options.onFatal(
-          `server speaks feed version ${String(message.version)}, this page ${PAGE_FEED_VERSION}`,
+          `server speaks feed version ${String(message.version)}, this page ${FEED_VERSION}`,
         );
         return;
       }
       this.ready = true;
+      // Only a connection that got as far as `hello` resets the backoff: one the server accepts and
+      // then drops at once must not be retried every second.
+      this.failedAttempts = 0;
       this.resendState();
     }
     this.options.onMessage(message);
