@@ -14,7 +14,13 @@ export default defineConfig({
   resolve: { conditions },
   ssr: { resolve: { conditions } },
   test: {
-    include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
+    include: [
+      'packages/*/test/**/*.test.ts',
+      // The inspector page's pure modules, tested in Node (see packages/inspector/app-test/).
+      'packages/*/app-test/**/*.test.ts',
+      'test/**/*.test.ts',
+      'examples/*/test/**/*.test.ts',
+    ],
     setupFiles: ['./vitest.setup.ts'],
     globalSetup: ['./vitest.global.setup.ts'],
     testTimeout: 30_000,

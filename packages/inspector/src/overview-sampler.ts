@@ -11,6 +11,11 @@ import type { Server } from '@switchboard/transport';
 import type { OverviewMessage, OverviewSample } from './feed-protocol.js';
 
 const NS_PER_MS = 1e6;
+/** The histogram's sampling period: it records whole intervals, so an idle loop reads this much. */
+const RESOLUTION_MS = 10;
+
+/** A recorded interval (ns) as the delay beyond the sampling period (ms). */
+const delayMs = (ns: number): number => Math.max(0, ns / NS_PER_MS - RESOLUTION_MS);
 
 export class OverviewSampler {
   readonly #history: OverviewSample[] = [];
@@ -27,7 +32,7 @@ export class OverviewSampler {
   /** Starts measuring the event loop (a page connected). */
   start(): void {
     if (this.#histogram) return;
-    this.#histogram = monitorEventLoopDelay({ resolution: 10 });
+    this.#histogram = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
     this.#histogram.enable();
     this.#elu = performance.eventLoopUtilization();
   }
@@ -44,7 +49,7 @@ export class OverviewSampler {
     const h = this.#histogram;
     const delay =
       h && h.count > 0
-        ? { p50: h.percentile(50) / NS_PER_MS, p99: h.percentile(99) / NS_PER_MS, max: h.max / NS_PER_MS }
+        ? { p50: delayMs(h.percentile(50)), p99: delayMs(h.percentile(99)), max: delayMs(h.max) }
         : { p50: 0, p99: 0, max: 0 };
     h?.reset();
     const elu = performance.eventLoopUtilization();
