@@ -92,7 +92,8 @@ the clients. Each server runs in its own Node process and its clients in four mo
 load of the shared machine falls on all three alike.`,
   inspector: `The cost of \`@switchboard/inspector\` (\`bench/inspector.ts\`): runtime message throughput with no inspector, with
 the inspector attached and no browser, and with headless Chromium (Debian's) watching one process's detail view (live
-chart and event stream), alternated in one process; then the gateway with 10,000 real WebSocket connections (four client
+chart and event stream) — three identical runtimes of 10,000 processes in one process, one per mode, measured in
+rotating order; then the gateway with 10,000 real WebSocket connections (four client
 processes, one source address each) and Chromium loading the inspector page in a fresh context.`,
 };
 

@@ -10,7 +10,7 @@ import type { ChannelManager } from '@switchboard/channels';
 import { InspectorHub, DEFAULT_LIMITS } from '@switchboard/inspector';
 import type { InspectorLimits, PageMessage } from '@switchboard/inspector';
 import { createRuntime } from '@switchboard/runtime';
-import type { Runtime } from '@switchboard/runtime';
+import type { Pid, Runtime } from '@switchboard/runtime';
 import { FakeSink, ManualTicker } from './support/fake-feed.js';
 
 const toggle = createMachine({
@@ -411,4 +411,99 @@ describe('bad frames and commands', () => {
     expect(sink.of('commandResult')[0]).toEqual({ t: 'commandResult', requestId: 1, ok: true });
     await vi.waitFor(() => expect(rt.isAlive(pid)).toBe(false));
   });
+});
+
+describe('registry tables, DOWN batches and scale', () => {
+  /** A registered, connected channel for `clientId`, as the transport would open it. */
+  async function openChannel(rt: Runtime, cm: ChannelManager, clientId: string): Promise<Pid> {
+    const pid = rt.spawn(channelMachine, { input: { clientId, host: cm.host, outbound: () => undefined } });
+    const result = await cm.openSession({
+      cleanStart: true,
+      clientInfo: { clientId },
+      connInfo: { transport: 'test' },
+      pid,
+    });
+    rt.send(pid, { type: 'ch.opened', ...result });
+    await rt.idle();
+    return pid;
+  }
+
+  it('shows the tables with counts, locks and the pmon size, and flags dead rows and two live owners', async () => {
+    const { rt, hub, channels } = setup({ channels: true });
+    const cm = channels as ChannelManager;
+    const a = await openChannel(rt, cm, 'a');
+    await openChannel(rt, cm, 'b');
+    const sink = new FakeSink();
+    const feed = hub.connect(sink, 'json');
+    say(hub, feed, { t: 'subscribe', views: ['tables'] });
+    await vi.waitFor(() => expect(sink.of('tables')).toHaveLength(1));
+    const clean = sink.of('tables')[0];
+    expect(clean?.counts).toEqual({ channel: 2, conn: 2, info: 0, live: 2, locks: 0, pmon: 2 });
+    expect(clean?.anomalies).toEqual([]);
+    expect(clean?.live.map((r) => r.clientId).sort()).toEqual(['a', 'b']);
+
+    // The manager is hung, so a death is not cleaned: the row stays with a dead pid.
+    rt.suspend(cm.pid);
+    rt.exit(a, 'kill');
+    await vi.waitFor(() => expect(rt.isAlive(a)).toBe(false));
+    // And a second live pid under one client id, written straight into the tables.
+    const intruder = rt.spawn(createMachine({}));
+    cm.tables.register('b', intruder, 'test');
+    sink.clear();
+    say(hub, feed, { t: 'subscribe', views: [] });
+    say(hub, feed, { t: 'subscribe', views: ['tables'] });
+    // The pmon size is asked of the hung manager: the call times out after a second.
+    await vi.waitFor(() => expect(sink.of('tables')).toHaveLength(1), { timeout: 10_000 });
+    const bad = sink.of('tables')[0];
+    expect(bad?.counts.pmon).toBe(-1); // the hung manager does not answer
+    expect(bad?.anomalies).toEqual(
+      expect.arrayContaining([
+        { kind: 'dead-pid', table: 'channel', clientId: 'a', pid: String(a) },
+        { kind: 'dead-pid', table: 'live', clientId: 'a', pid: String(a) },
+        {
+          kind: 'two-live-owners',
+          clientId: 'b',
+          pids: expect.arrayContaining([String(intruder)]) as string[],
+        },
+      ]),
+    );
+    expect(bad?.channel.find((r) => r.pid === String(a))?.alive).toBe(false);
+    rt.resume(cm.pid);
+  }, 20_000);
+
+  it('records the DOWN batches the channel manager handles, with their cleanup latency', async () => {
+    const { rt, hub, channels } = setup({ channels: true });
+    const cm = channels as ChannelManager;
+    const sink = new FakeSink();
+    const feed = hub.connect(sink, 'json');
+    const pids = [];
+    for (let i = 0; i < 5; i++) pids.push(await openChannel(rt, cm, `c${i}`));
+    for (const pid of pids) rt.exit(pid, 'kill');
+    await vi.waitFor(() => expect(cm.tables.snapshot().conn).toHaveLength(0));
+    await cm.sync();
+    say(hub, feed, { t: 'subscribe', views: ['downs'] });
+    await vi.waitFor(() => expect(sink.of('downs')).toHaveLength(1));
+    const downs = sink.of('downs')[0];
+    expect(downs?.totalDowns).toBe(5);
+    expect(downs?.batches.reduce((n, b) => n + b.size, 0)).toBe(5);
+    for (const batch of downs?.batches ?? []) {
+      expect(batch.known).toBe(batch.size);
+      expect(batch.cleanupMs).toBeGreaterThanOrEqual(0);
+    }
+  }, 20_000);
+
+  it('pages 100,000 processes on the server: the page gets one page of rows', async () => {
+    const { rt, hub } = setup();
+    const idle = createMachine({ id: 'idle' });
+    for (let i = 0; i < 100_000; i++) rt.spawn(idle);
+    const sink = new FakeSink();
+    const feed = hub.connect(sink, 'msgpack');
+    say(hub, feed, { t: 'processes', sort: 'pid', dir: 'desc', filter: '', offset: 100, limit: 100 });
+    const page = sink.of('processes')[0];
+    expect(page?.total).toBe(100_000);
+    expect(page?.rows).toHaveLength(100);
+    expect(page?.rows[0]?.id).toBe(`<local.${100_000 - 100}.0>`);
+    say(hub, feed, { t: 'processes', sort: 'pid', dir: 'asc', filter: '99999', offset: 0, limit: 10 });
+    expect(sink.of('processes')[1]?.rows.map((r) => r.id)).toContain('<local.99999.0>');
+  }, 60_000);
 });
