@@ -492,7 +492,7 @@ describe('registry tables, DOWN batches and scale', () => {
     }
   }, 20_000);
 
-  it('pages 100,000 processes on the server: the page gets one page of rows', async () => {
+  it('pages 100,000 processes on the server: the page gets one page of rows', () => {
     const { rt, hub } = setup();
     const idle = createMachine({ id: 'idle' });
     for (let i = 0; i < 100_000; i++) rt.spawn(idle);
