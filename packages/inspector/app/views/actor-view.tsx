@@ -141,7 +141,9 @@ export function ActorView({
     [chart, events, baseStateIds],
   );
 
-  const allowCommands = state.hello?.allowCommands === true && snapshot?.clientId !== undefined;
+  // A stopped actor has nothing left to kick: its client id may already belong to a newer connection.
+  const allowCommands =
+    state.hello?.allowCommands === true && snapshot?.clientId !== undefined && snapshot.status !== 'stopped';
   return (
     <section
       data-view="actor"
