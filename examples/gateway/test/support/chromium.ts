@@ -3,6 +3,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/**
+ * Flags of every launch. No `--user-data-dir`: playwright's `chromium.launch` already gives each
+ * browser a fresh, empty temporary profile (and refuses the flag), which is what a fresh
+ * `--user-data-dir` per run is for.
+ */
 export const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',
