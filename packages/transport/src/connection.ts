@@ -79,22 +79,17 @@ export class Connection {
     this.lastInboundAt = options.now;
     this.lastPingAt = options.now;
     this.decoder = createDecoder({ maxFrameBytes: options.maxFrameBytes });
-    const counters = this.counters;
-    this.queue = new OutboundQueue(options.bounds, {
-      get bufferedBytes() {
-        return wire.bufferedBytes;
+    // The wire is the queue's sink itself (no getter in between on the per-push path); what goes out
+    // is counted here, in `sendEncoded` and `drained`.
+    this.queue = new OutboundQueue(options.bounds, wire);
+    wire.attach(
+      {
+        onData: (bytes) => this.receive(bytes),
+        onDrain: () => this.drained(),
+        onClose: (reason) => this.closed(reason),
       },
-      write(bytes) {
-        counters.bytesOut += bytes.byteLength;
-        counters.framesOut++;
-        wire.write(bytes);
-      },
-    });
-    wire.attach({
-      onData: (bytes) => this.receive(bytes),
-      onDrain: () => this.queue.flush(),
-      onClose: (reason) => this.closed(reason),
-    });
+      options.bounds.socketHighWaterBytes,
+    );
   }
 
   /** The transport kind, `'tcp'` or `'ws'`. */
@@ -133,10 +128,17 @@ export class Connection {
   /** Queues bytes already encoded (a broadcast encodes once for every member). */
   sendEncoded(bytes: Uint8Array, control = false): PushResult {
     if (!this.writable) return 'dropped';
+    const queue = this.queue;
     // drop-oldest may drop several queued frames for one push: count what the queue dropped.
-    const droppedBefore = this.queue.dropped;
-    const result = this.queue.push(bytes, control);
-    this.counters.dropped += this.queue.dropped - droppedBefore;
+    const droppedBefore = queue.dropped;
+    const result = queue.push(bytes, control);
+    const counters = this.counters;
+    if (result === 'written') {
+      counters.bytesOut += bytes.byteLength;
+      counters.framesOut++;
+      return result;
+    }
+    counters.dropped += queue.dropped - droppedBefore;
     if (result === 'evict') this.events.onSlow(this);
     return result;
   }
@@ -189,6 +191,18 @@ export class Connection {
       this.events.onFrames(this, frames);
     }
     if (error !== undefined && this.writable) this.events.onBadInput(this, error.code, error.reason);
+  }
+
+  /** The socket drained: queued frames go out (and are counted) until it pushes back again. */
+  private drained(): void {
+    const queue = this.queue;
+    const frames = queue.length;
+    if (frames === 0) return;
+    const bytes = queue.queuedBytes;
+    // Nothing else touches the queue meanwhile: a socket reports errors and closes asynchronously.
+    queue.flush();
+    this.counters.framesOut += frames - queue.length;
+    this.counters.bytesOut += bytes - queue.queuedBytes;
   }
 
   private closed(reason: string): void {

@@ -596,13 +596,17 @@ export function createServer(options: ServerOptions): Server {
     message: { id: string; room?: string | undefined; payload: unknown; from?: string | undefined },
     except?: Connection,
   ): number {
-    const bytes = encodeFrame({
+    const encoded = encodeFrame({
       type: 'message',
       id: message.id,
       payload: message.payload,
       ...(message.room === undefined ? {} : { room: message.room }),
       ...(message.from === undefined ? {} : { from: message.from }),
     });
+    // One Buffer view for every member (no copy): `ws` would otherwise wrap the bytes in a new one per send.
+    const bytes = Buffer.isBuffer(encoded)
+      ? encoded
+      : Buffer.from(encoded.buffer, encoded.byteOffset, encoded.byteLength);
     let reached = 0;
     for (const conn of members) {
       if (conn === except || conn.phase !== 'open') continue;

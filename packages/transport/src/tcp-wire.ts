@@ -15,17 +15,17 @@ export function tcpWire(socket: Socket): Wire {
   // Nothing is read until a connection attaches: no frame can slip past admission.
   socket.pause();
   const peer = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}`;
-  // Each write's callback is a drain too: below the socket's own high-water mark (16 KiB) a write
-  // never returns false, so 'drain' never comes, and frames queued behind a lower mark would stall.
-  let onWritten = (): void => undefined;
-  const written = () => onWritten();
+  // Set by `attach` only when the connection queues below the socket's own high-water mark (16 KiB):
+  // there a write never returns false, 'drain' never comes, and each write's callback must stand in
+  // for it. Otherwise a write takes no callback: the broadcast hot path.
+  let written: (() => void) | undefined;
   return {
     kind: 'tcp',
     peer,
     get bufferedBytes() {
       return socket.writableLength;
     },
-    attach(events: WireEvents) {
+    attach(events: WireEvents, queueMark?: number) {
       let closed = false;
       let reason = 'peer_closed';
       const close = () => {
@@ -34,8 +34,9 @@ export function tcpWire(socket: Socket): Wire {
         events.onClose(reason);
       };
       socket.on('data', (chunk: Buffer) => events.onData(chunk));
-      socket.on('drain', () => events.onDrain());
-      onWritten = () => events.onDrain();
+      const drained = () => events.onDrain();
+      socket.on('drain', drained);
+      if (queueMark !== undefined && queueMark < socket.writableHighWaterMark) written = drained;
       socket.on('error', (err: NodeJS.ErrnoException) => {
         reason = `socket_error: ${err.code ?? err.message}`;
       });
@@ -43,7 +44,9 @@ export function tcpWire(socket: Socket): Wire {
       socket.resume();
     },
     write(bytes) {
-      if (!socket.destroyed) socket.write(bytes, written);
+      if (socket.destroyed) return;
+      if (written === undefined) socket.write(bytes);
+      else socket.write(bytes, written);
     },
     end() {
       socket.end();

@@ -7,7 +7,10 @@
 /** What a wire reports to its connection. */
 export interface WireEvents {
   onData(bytes: Uint8Array): void;
-  /** The socket's buffer fell below its high-water mark. */
+  /**
+   * The socket's buffer emptied after a write had filled it to the socket's own high-water mark
+   * (Node's 'drain'); with `drainEveryWrite`, also after every write the socket completed.
+   */
   onDrain(): void;
   /** The socket is gone (peer close, error, or our own end/destroy); called once. */
   onClose(reason: string): void;
@@ -20,8 +23,17 @@ export interface Wire {
   readonly peer: string;
   /** Bytes the socket holds that the kernel has not taken yet. */
   readonly bufferedBytes: number;
-  /** Hands the wire its connection's callbacks; data before this is buffered by the socket. */
-  attach(events: WireEvents): void;
+  /**
+   * Hands the wire its connection's callbacks; data before this is buffered by the socket.
+   * `queueMark` is the buffered size from which the connection stops writing and queues. At or above
+   * the socket's own high-water mark (Node's `writableHighWaterMark`, 16 KiB; the default queue mark
+   * is 64 KiB) that needs nothing more: the write that filled the buffer that far made the socket owe
+   * a 'drain', which comes once it empties. Below it a write never returns false and no 'drain'
+   * comes, so the wire then reports every completed write as a drain too (a write callback per write).
+   * Without a mark nothing queues behind the wire (a refused socket).
+   */
+  attach(events: WireEvents, queueMark?: number): void;
+  /** Writes a frame; must not allocate per call on the common path (it runs once per client per broadcast). */
   write(bytes: Uint8Array): void;
   /** Closes after what is buffered has been written. */
   end(): void;

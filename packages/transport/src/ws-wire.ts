@@ -17,10 +17,10 @@ export function wsWire(ws: WebSocket, socket: Socket): Wire {
   const peer = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}`;
   socket.setNoDelay(true);
   let pending: Buffer[] | undefined = [];
-  // Each send's callback is a drain too: below the socket's own high-water mark a write never
-  // returns false, so 'drain' never comes, and frames queued behind a lower mark would stall.
-  let onWritten = (): void => undefined;
-  const written = () => onWritten();
+  // Set by `attach` only when the connection queues below the socket's own high-water mark: there a
+  // write never returns false, 'drain' never comes, and each send's callback must stand in for it.
+  // Otherwise a send takes no callback (and no options object): the broadcast hot path.
+  let written: (() => void) | undefined;
   // Messages may arrive before a connection attaches: keep them in order.
   const early = (data: Buffer, isBinary: boolean) => {
     if (!isBinary) return void ws.close(1003, 'binary frames only');
@@ -31,9 +31,11 @@ export function wsWire(ws: WebSocket, socket: Socket): Wire {
     kind: 'ws',
     peer,
     get bufferedBytes() {
+      // The socket's buffer, plus what `ws`'s sender holds back while it compresses or reads a Blob:
+      // nothing here (no permessage-deflate, only buffers sent), so 'drain' accounts for all of it.
       return ws.bufferedAmount;
     },
-    attach(events: WireEvents) {
+    attach(events: WireEvents, queueMark?: number) {
       let closed = false;
       let reason = 'peer_closed';
       ws.off('message', early);
@@ -41,8 +43,9 @@ export function wsWire(ws: WebSocket, socket: Socket): Wire {
         if (!isBinary) return void ws.close(1003, 'binary frames only');
         events.onData(data);
       });
-      socket.on('drain', () => events.onDrain());
-      onWritten = () => events.onDrain();
+      const drained = () => events.onDrain();
+      socket.on('drain', drained);
+      if (queueMark !== undefined && queueMark < socket.writableHighWaterMark) written = drained;
       ws.on('error', (err: NodeJS.ErrnoException) => {
         reason = `socket_error: ${err.code ?? err.message}`;
       });
@@ -56,7 +59,10 @@ export function wsWire(ws: WebSocket, socket: Socket): Wire {
       for (const data of queued) events.onData(data);
     },
     write(bytes) {
-      if (ws.readyState === ws.OPEN) ws.send(bytes, { binary: true }, written);
+      // No options: a non-string is sent binary, and compression is off for the whole server.
+      if (ws.readyState !== ws.OPEN) return;
+      if (written === undefined) ws.send(bytes);
+      else ws.send(bytes, written);
     },
     end() {
       ws.close(1000);
