@@ -18,6 +18,7 @@ import type { Inspector } from '@switchboard/inspector';
 import { createRuntime } from '@switchboard/runtime';
 import type { Pid, Runtime } from '@switchboard/runtime';
 import { startGateway } from '../examples/gateway/src/gateway.js';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../examples/gateway/test/support/chromium.js';
 import { arg, int, isMain, median, num, printResult, ratio, settleHeap } from './lib.js';
 import type { BenchResult, Goal, Table } from './lib.js';
 import { connectionMachine } from './machines.js';
@@ -29,17 +30,6 @@ const PROCS = 10_000;
 const ROUNDS = 10;
 const REPS = Number(arg('reps') ?? 7);
 const CONNECTIONS = Number(arg('connections') ?? 10_000);
-const CHROMIUM_PATH = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-dev-shm-usage',
-];
 
 /** Chromium with a fresh profile (playwright's \`launch\` makes a new temporary one each time). */
 async function launch(): Promise<{ browser: Browser; close: () => Promise<void> }> {

@@ -5,6 +5,7 @@
 import type { DownBatch } from '../../src/feed-protocol.js';
 import type { FeedStore } from '../feed-store.js';
 import { useFeedStore } from '../feed-store.js';
+import { PendingView } from './pending-view.js';
 import { formatClock, formatMs } from '../format.js';
 import { Metric } from '../metric.js';
 
@@ -76,18 +77,7 @@ function DownsChart({ batches }: { readonly batches: readonly DownBatch[] }) {
 
 export function DownsView({ store }: { readonly store: FeedStore }) {
   const { downs, hello } = useFeedStore(store);
-  if (!downs) {
-    return (
-      <section data-view="downs" class="view">
-        <h1>DOWN batches</h1>
-        <p class="muted">
-          {hello?.has.channels === false
-            ? 'No channel manager is attached to this inspector.'
-            : 'Waiting for the first update…'}
-        </p>
-      </section>
-    );
-  }
+  if (!downs) return <PendingView view="downs" title="DOWN batches" hello={hello} />;
   const batches = downs.batches.slice(-300);
   const last = batches.at(-1);
   return (

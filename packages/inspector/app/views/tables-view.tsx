@@ -6,6 +6,7 @@ import type { ComponentChildren } from 'preact';
 import type { TableAnomaly, TablesMessage } from '../../src/feed-protocol.js';
 import type { FeedStore } from '../feed-store.js';
 import { useFeedStore } from '../feed-store.js';
+import { PendingView } from './pending-view.js';
 import { formatMs } from '../format.js';
 import { Metric } from '../metric.js';
 import { actorHref } from '../route.js';
@@ -162,18 +163,7 @@ function tableSpecs(tables: TablesMessage) {
 
 export function TablesView({ store }: { readonly store: FeedStore }) {
   const { tables, hello } = useFeedStore(store);
-  if (!tables) {
-    return (
-      <section data-view="tables" class="view">
-        <h1>Registry tables</h1>
-        <p class="muted">
-          {hello?.has.channels === false
-            ? 'No channel manager is attached to this inspector.'
-            : 'Waiting for the first update…'}
-        </p>
-      </section>
-    );
-  }
+  if (!tables) return <PendingView view="tables" title="Registry tables" hello={hello} />;
   const [channel, conn, info, live, locks] = tableSpecs(tables);
   return (
     <section data-view="tables" class="view">
