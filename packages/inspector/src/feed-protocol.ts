@@ -26,7 +26,11 @@ export interface SubscribeMessage {
   readonly views: readonly ListView[];
 }
 
-/** The processes page the page shows: sorted, filtered and paged on the server. */
+/**
+ * The processes page the page shows: sorted, filtered and paged on the server. It subscribes the
+ * page to the `processes` view (answered at once, then every list interval); a later `subscribe`
+ * without `processes` stops the rows.
+ */
 export interface ProcessesQueryMessage {
   readonly t: 'processes';
   readonly sort: ProcessSortKey;

@@ -183,7 +183,7 @@ export class InspectorHub {
       for (const feed of this.#feeds) {
         if (feed.congested) continue;
         for (const view of feed.views) wanted.add(view);
-        if (feed.query) wanted.add('processes');
+        if (feed.query && feed.views.has('processes')) wanted.add('processes');
       }
       // The overview samples the event loop each tick even when unseen: its history stays even.
       const overview = this.#overview.sample(this.#now());
@@ -201,7 +201,8 @@ export class InspectorHub {
         if (feed.views.has('tree') && tree) feed.offer(tree);
         if (feed.views.has('tables') && tables) feed.offer(tables);
         if (feed.views.has('downs') && downs) feed.offer(downs);
-        if (feed.query && this.#rows) feed.offer(queryRows(this.#rows, feed.query));
+        if (feed.query && feed.views.has('processes') && this.#rows)
+          feed.offer(queryRows(this.#rows, feed.query));
       }
     } finally {
       this.#ticking = false;
@@ -398,6 +399,8 @@ export class InspectorHub {
       }
       case 'processes':
         feed.query = message;
+        // A query shows the processes view; a later `subscribe` without it hides it (rows stop).
+        feed.views.add('processes');
         // Answer at once from the last build: filtering and paging feel immediate.
         this.#rows ??= this.#buildRows();
         feed.send(queryRows(this.#rows, message));

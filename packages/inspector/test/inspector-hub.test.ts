@@ -168,6 +168,20 @@ describe('list views', () => {
     expect(processes).toHaveBeenCalledTimes(1);
   });
 
+  it('stops building process rows for a page that left the processes view', async () => {
+    const { rt, hub, ticker } = setup();
+    const sink = new FakeSink();
+    const feed = hub.connect(sink, 'json');
+    say(hub, feed, { t: 'processes', sort: 'pid', dir: 'asc', filter: '', offset: 0, limit: 10 });
+    expect(sink.of('processes')).toHaveLength(1);
+    say(hub, feed, { t: 'subscribe', views: ['overview'] });
+    const processes = vi.spyOn(rt, 'processes');
+    ticker.fire(LIST);
+    await vi.waitFor(() => expect(sink.of('overview')).toHaveLength(2));
+    expect(sink.of('processes')).toHaveLength(1);
+    expect(processes).not.toHaveBeenCalled();
+  });
+
   it('sorts by mailbox length and reports handled messages per second', async () => {
     let wall = 0;
     const { rt, hub, ticker } = setup({ now: () => wall });
