@@ -42,6 +42,8 @@ export class OutboundQueue {
   // A ring would save the shift; queues are short and rarely used, so an array and a head index do.
   private items: Uint8Array[] = [];
   private head = 0;
+  /** `items.length - head`, kept here so the per-push check touches only this object. */
+  private size = 0;
   private bytes = 0;
   /** Messages this queue dropped (drop-oldest / drop-newest). */
   dropped = 0;
@@ -53,7 +55,7 @@ export class OutboundQueue {
 
   /** Messages waiting. */
   get length(): number {
-    return this.items.length - this.head;
+    return this.size;
   }
 
   /** Bytes waiting. */
@@ -67,7 +69,8 @@ export class OutboundQueue {
    * queued in order whatever the bounds, never dropped and never a cause of eviction.
    */
   push(frame: Uint8Array, control = false): PushResult {
-    if (this.length === 0 && this.sink.bufferedBytes < this.bounds.socketHighWaterBytes) {
+    // The fast path, once per client per broadcast: one read of the socket's buffered size.
+    if (this.size === 0 && this.sink.bufferedBytes < this.bounds.socketHighWaterBytes) {
       this.sink.write(frame);
       return 'written';
     }
@@ -118,17 +121,20 @@ export class OutboundQueue {
   clear(): void {
     this.items = [];
     this.head = 0;
+    this.size = 0;
     this.bytes = 0;
   }
 
   private append(frame: Uint8Array): void {
     this.items.push(frame);
+    this.size++;
     this.bytes += frame.byteLength;
   }
 
   private shift(): Uint8Array {
     const frame = this.items[this.head] as Uint8Array;
     this.head++;
+    this.size--;
     this.bytes -= frame.byteLength;
     if (this.head === this.items.length) {
       this.items = [];
