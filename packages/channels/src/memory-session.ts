@@ -74,7 +74,9 @@ const MESSAGE_KEYS = new Set(['id', 'payload', 'room', 'from']);
 // Neither side registers an extension or uses records. msgpackr's built-in extensions (Error,
 // RegExp, Set, typed arrays, …) are global and cannot be unregistered, which is why `deserialise`
 // scans the bytes first and refuses every extension before msgpackr sees them.
-const packr = new Packr({ useRecords: false, structuredClone: false });
+// `variableMapSize`: msgpackr's default writes every object with a 16-bit map header and throws a
+// plain Error for 65,536 keys or more; sized headers encode any object (and small ones shorter).
+const packr = new Packr({ useRecords: false, structuredClone: false, variableMapSize: true });
 const unpackr = new Unpackr({
   useRecords: false,
   structuredClone: false,
