@@ -230,30 +230,8 @@ export function StatechartSvg({ chart, layout, layoutError, activeIds, lastEdges
       aria-label={`state chart of ${chart.machine}`}
     >
       <defs>
-        <marker
-          id="sc-arrow"
-          viewBox="0 0 10 10"
-          refX="9"
-          refY="5"
-          markerUnits="userSpaceOnUse"
-          markerWidth="9"
-          markerHeight="9"
-          orient="auto-start-reverse"
-        >
-          <path d="M0,0 L10,5 L0,10 z" class="arrow" />
-        </marker>
-        <marker
-          id="sc-arrow-last"
-          viewBox="0 0 10 10"
-          refX="9"
-          refY="5"
-          markerUnits="userSpaceOnUse"
-          markerWidth="9"
-          markerHeight="9"
-          orient="auto-start-reverse"
-        >
-          <path d="M0,0 L10,5 L0,10 z" class="arrow last" />
-        </marker>
+        <ArrowMarker id="sc-arrow" pathClass="arrow" />
+        <ArrowMarker id="sc-arrow-last" pathClass="arrow last" />
       </defs>
       {topShapes.map((shape) => (
         <StateShape
@@ -269,5 +247,23 @@ export function StatechartSvg({ chart, layout, layoutError, activeIds, lastEdges
         <EdgeShape key={edge.id} edge={edge} last={lastEdges.has(edge.id)} />
       ))}
     </svg>
+  );
+}
+
+/** An arrowhead for edges; the last transitions use their own so they can be coloured apart. */
+function ArrowMarker({ id, pathClass }: { readonly id: string; readonly pathClass: string }) {
+  return (
+    <marker
+      id={id}
+      viewBox="0 0 10 10"
+      refX="9"
+      refY="5"
+      markerUnits="userSpaceOnUse"
+      markerWidth="9"
+      markerHeight="9"
+      orient="auto-start-reverse"
+    >
+      <path d="M0,0 L10,5 L0,10 z" class={pathClass} />
+    </marker>
   );
 }
