@@ -84,11 +84,12 @@ export class DecisionSource {
       }
       if (labels[d] === at) {
         const i = labels.indexOf(take);
-        if (i >= 0) {
-          this.next++;
-          this.applied++;
-          index = i;
-        }
+        this.next++;
+        // Its step has come but what it took is not there (shrinking removed it): dropped, so
+        // the decisions after it still apply. A recorded run always finds it.
+        if (i < 0) continue;
+        this.applied++;
+        index = i;
       }
       break;
     }

@@ -106,6 +106,41 @@ export interface Scenario {
 const PREFIX = 'race-replay ';
 
 /**
+ * The label of a workload operation — its kind and what it acts on — as its scheduler unit is
+ * named (`op:` + label), so decisions keep naming it when operations before it are removed.
+ *
+ * @example
+ * ```ts
+ * opLabel({ kind: 'publish', clientId: 'a', id: 5 }); // 'publish:m5'
+ * ```
+ */
+export function opLabel(op: Op): string {
+  switch (op.kind) {
+    case 'connect':
+    case 'disconnect':
+      return `${op.kind}:c${op.conn}`;
+    case 'publish':
+      return `publish:m${op.id}`;
+    case 'kick':
+    case 'discard':
+    case 'lookup':
+      return `${op.kind}:${op.clientId}`;
+  }
+}
+
+/**
+ * The label of a fault scheduled without a trigger (it runs as a unit of the fault lane).
+ *
+ * @example
+ * ```ts
+ * faultLaneLabel({ kind: 'kill', target: 'c1' }); // 'kill:c1'
+ * ```
+ */
+export function faultLaneLabel(fault: Fault): string {
+  return `${fault.kind}:${fault.kind === 'publish' ? `m${fault.id}` : fault.target}`;
+}
+
+/**
  * Formats a scenario as one line that {@link parseReplayLine} reads back.
  *
  * @example

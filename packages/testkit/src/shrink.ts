@@ -4,7 +4,8 @@
  * can go. Each candidate is replayed exactly (recorded decisions, default order elsewhere);
  * decisions are labelled, so they still name their steps after earlier operations are removed.
  */
-import type { Scenario } from './scenario.js';
+import { faultLaneLabel, opLabel } from './scenario.js';
+import type { Fault, Op, Scenario } from './scenario.js';
 import type { RunResult, WorldOptions } from './world.js';
 import { runScenario } from './world.js';
 import { downsFirst, overlap, sparse } from './strategies.js';
@@ -25,6 +26,14 @@ export interface ShrinkOptions {
    * schedule with fewer of them often exists — a biased strategy finds it. Default 60.
    */
   readonly research?: number;
+  /**
+   * While the failure still needs more decisions than this, the search for a simpler schedule
+   * goes on past `research`, up to `maxResearch` runs: a schedule of a few decisions is one a
+   * reader can follow. Default 3.
+   */
+  readonly readableDecisions?: number;
+  /** Most runs spent looking for a simpler schedule. Default 600. */
+  readonly maxResearch?: number;
 }
 
 /** What {@link shrinkScenario} returns. */
@@ -68,11 +77,25 @@ export async function shrinkScenario(failing: RunResult, options: ShrinkOptions)
     ...s,
     [part]: (s[part] as readonly unknown[]).filter((_, i) => i < from || i >= from + count),
   });
+  // A removed operation's decisions go with it: a decision naming a unit that never comes
+  // stays pending and holds back every decision after it until its step has passed.
+  const withoutUnits = (s: Scenario, part: 'workload' | 'faults', from: number, count: number): Scenario => {
+    const gone = new Set<string>();
+    for (let i = from; i < from + count && i < s[part].length; i++) {
+      const label = part === 'workload' ? opLabel(s.workload[i] as Op) : laneLabel(s.faults[i] as Fault);
+      if (label !== undefined) gone.add(`op:${label}@`);
+    }
+    const names = (label: string): boolean => [...gone].some((prefix) => label.startsWith(prefix));
+    const reduced = without(s, part, from, count);
+    return { ...reduced, decisions: reduced.decisions.filter(([at, take]) => !names(at) && !names(take)) };
+  };
   // Replaying the failure first pins the exact decisions taken (and drops unused ones).
   await attempt(best.scenario);
   await deltaDebug();
   // Then a simpler schedule for what is left, shrunk in turn: kept only if it replays.
   const research = options.research ?? 60;
+  const readable = options.readableDecisions ?? 3;
+  const maxResearch = Math.max(research, options.maxResearch ?? 600);
   const explorers = [
     sparse({ deviations: 1 }),
     downsFirst(),
@@ -81,7 +104,10 @@ export async function shrinkScenario(failing: RunResult, options: ShrinkOptions)
     sparse({ deviations: 2 }),
     overlap({ probability: 0.5 }),
   ];
-  for (let i = 0; i < research && best.scenario.decisions.length > 0; i++) {
+  const searching = (i: number): boolean =>
+    best.scenario.decisions.length > 0 &&
+    (i < research || (i < maxResearch && best.scenario.decisions.length > readable));
+  for (let i = 0; searching(i); i++) {
     const explorer = explorers[i % explorers.length] as ExplorationStrategy;
     const { workload, faults } = best.scenario;
     const result = await runScenario(
@@ -107,7 +133,10 @@ export async function shrinkScenario(failing: RunResult, options: ShrinkOptions)
         while (size >= 1) {
           let removed = false;
           for (let from = 0; from < best.scenario[part].length; from += size) {
-            if (await attempt(without(best.scenario, part, from, size))) {
+            const candidate = without(best.scenario, part, from, size);
+            const pruned = part === 'decisions' ? candidate : withoutUnits(best.scenario, part, from, size);
+            const fewer = pruned.decisions.length < candidate.decisions.length;
+            if ((fewer && (await attempt(pruned))) || (await attempt(candidate))) {
               removed = true;
               progress = true;
               from -= size;
@@ -118,6 +147,11 @@ export async function shrinkScenario(failing: RunResult, options: ShrinkOptions)
       }
     }
   }
+}
+
+/** A fault's unit label when it runs in the fault lane (no trigger), else undefined. */
+function laneLabel(fault: Fault): string | undefined {
+  return fault.at ? undefined : faultLaneLabel(fault);
 }
 
 /** A scenario's size for shrinking: non-default decisions weigh most, as they are the hardest to read. */

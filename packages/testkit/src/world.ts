@@ -35,6 +35,7 @@ import { guardGlobals } from './determinism.js';
 import type { GlobalsGuard } from './determinism.js';
 import { History } from './history.js';
 import type { HistoryOp } from './history.js';
+import { faultLaneLabel, opLabel } from './scenario.js';
 import type { Fault, Op, Scenario, Trigger } from './scenario.js';
 import type { ExplorationStrategy } from './strategies.js';
 
@@ -315,9 +316,7 @@ class World {
     for (const op of this.scenario.workload) add('w', opLabel(op), () => this.perform(op));
     for (const fault of this.scenario.faults) {
       if (fault.at) continue;
-      add('f', `${fault.kind}:${fault.kind === 'publish' ? `m${fault.id}` : fault.target}`, () =>
-        this.inject(fault),
-      );
+      add('f', faultLaneLabel(fault), () => this.inject(fault));
     }
     for (const [label, items] of lanes) this.sched.ready(new Lane(label, items));
   }
@@ -877,21 +876,6 @@ class World {
       if (lost.length > 0)
         this.violations.push(`H.8: ${lost.join(', ')} for ${clientId} lost across takeover`);
     }
-  }
-}
-
-/** The label of a workload operation: its kind and what it acts on. */
-function opLabel(op: Op): string {
-  switch (op.kind) {
-    case 'connect':
-    case 'disconnect':
-      return `${op.kind}:c${op.conn}`;
-    case 'publish':
-      return `publish:m${op.id}`;
-    case 'kick':
-    case 'discard':
-    case 'lookup':
-      return `${op.kind}:${op.clientId}`;
   }
 }
 
