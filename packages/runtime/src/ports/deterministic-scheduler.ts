@@ -5,7 +5,7 @@
  * (`deliver:ext>3@0`, `fire:call-timeout:3@0`); the same seed gives the same decisions, and a
  * recorded decision list replays the run exactly.
  */
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import { uniformInt } from 'pure-rand/distribution/uniformInt';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import { mixSeed } from './seed.js';
@@ -32,6 +32,8 @@ export const fifoStrategy: Strategy = () => 0;
  * itself deterministic (ready order, then timer creation order).
  */
 function disambiguate(labels: string[]): void {
+  // Repeats are rare: a pairwise look (a handful of candidates) before any map is built.
+  if (!hasRepeat(labels)) return;
   const seen = new Map<string, number>();
   for (let i = 0; i < labels.length; i++) {
     const label = labels[i] as string;
@@ -40,6 +42,20 @@ function disambiguate(labels: string[]): void {
     if (repeats > 0) labels[i] = `${label}~${repeats}`;
   }
 }
+
+function hasRepeat(labels: readonly string[]): boolean {
+  for (let i = 1; i < labels.length; i++) {
+    const label = labels[i];
+    for (let j = 0; j < i; j++) if (labels[j] === label) return true;
+  }
+  return false;
+}
+
+/** SHA-256 in hex: Node's one-shot `crypto.hash` where it exists (20.12+), else a Hash object. */
+const sha256Hex: (text: string) => string =
+  typeof crypto.hash === 'function'
+    ? (text) => crypto.hash('sha256', text, 'hex')
+    : (text) => crypto.createHash('sha256').update(text).digest('hex');
 
 /** Options of the deterministic scheduler. */
 export interface DeterministicSchedulerOptions {
@@ -69,11 +85,8 @@ interface VirtualTimer {
   readonly label: string;
   readonly fn: () => void;
   cancelled: boolean;
-}
-
-interface Candidate {
-  readonly label: string;
-  readonly run: () => string;
+  /** `fire:<label>`, built the first time the timer is a candidate. */
+  fireLabel: string | undefined;
 }
 
 /**
@@ -119,7 +132,11 @@ export class DeterministicScheduler implements Dispatcher, Clock {
   private waiters: { resolve: () => void; reject: (err: unknown) => void }[] = [];
   /** Set when a step run by the auto mode threw: the world stops and `idle()` rejects with it. */
   private failure: { error: unknown } | undefined;
+  /** The candidates of the step being chosen: the units' work items, then the due timers. */
   private readonly work: WorkItem[] = [];
+  private readonly due: VirtualTimer[] = [];
+  /** True when some timer may be cancelled and still in `timers`. */
+  private cancelledTimers = false;
 
   constructor(options: DeterministicSchedulerOptions) {
     this.rng = xoroshiro128plus(mixSeed(options.seed ?? 0));
@@ -155,8 +172,7 @@ export class DeterministicScheduler implements Dispatcher, Clock {
     // How many queued deaths one batch drains is itself a recorded decision.
     const options: string[] = [];
     for (let n = 1; n <= limit; n++) options.push(`${label}#${n}`);
-    const index = this.decide(options.map((l) => ({ label: l, run: () => '' })));
-    return index + 1;
+    return this.decide(options) + 1;
   }
 
   idle(): Promise<void> {
@@ -185,6 +201,7 @@ export class DeterministicScheduler implements Dispatcher, Clock {
       label,
       fn,
       cancelled: false,
+      fireLabel: undefined,
     };
     this.timers.push(timer);
     this.kick();
@@ -193,7 +210,10 @@ export class DeterministicScheduler implements Dispatcher, Clock {
 
   clearTimeout(handle: TimerHandle): void {
     const timer = handle as VirtualTimer;
-    if (timer && typeof timer === 'object' && 'cancelled' in timer) timer.cancelled = true;
+    if (timer && typeof timer === 'object' && 'cancelled' in timer) {
+      timer.cancelled = true;
+      this.cancelledTimers = true;
+    }
   }
 
   // --- Driving
@@ -206,17 +226,46 @@ export class DeterministicScheduler implements Dispatcher, Clock {
 
   /** True when no unit has work and no timer is due now. */
   isIdle(): boolean {
-    return this.collect().length === 0;
+    // The same pruning as `collect` (a unit out of work leaves the ready list, and keeps its
+    // place only while it has work), without listing every candidate.
+    if (this.pruneUnits()) {
+      const work = this.work;
+      work.length = 0;
+      for (const unit of this.units) {
+        unit.listWork(work);
+        if (work.length > 0) {
+          work.length = 0;
+          return false;
+        }
+      }
+    }
+    this.pruneTimers();
+    const now = this.time;
+    for (const timer of this.timers) if (timer.deadline <= now) return false;
+    return true;
   }
 
   /** Runs one step; returns false when nothing is runnable at the current virtual time. */
   step(): boolean {
-    const candidates = this.collect();
-    if (candidates.length === 0) return false;
-    const index = this.decide(candidates);
+    const labels = this.collect();
+    if (labels === undefined) return false;
+    const index = this.decide(labels);
     const label = this.decisions[this.decisions.length - 1] as string;
-    const chosen = candidates[index] as Candidate;
-    const summary = chosen.run();
+    const work = this.work;
+    let summary: string;
+    if (index < work.length) {
+      const item = work[index] as WorkItem;
+      work.length = 0;
+      this.due.length = 0;
+      summary = item.owner.runWork(item);
+    } else {
+      const timer = this.due[index - work.length] as VirtualTimer;
+      work.length = 0;
+      this.due.length = 0;
+      this.removeTimer(timer);
+      timer.fn();
+      summary = '';
+    }
     this.trace.push(summary ? `${label}:${summary}` : label);
     return true;
   }
@@ -273,50 +322,63 @@ export class DeterministicScheduler implements Dispatcher, Clock {
 
   /** A stable hash of the trace so far: two runs with equal hashes took identical steps. */
   traceHash(): string {
-    return createHash('sha256').update(this.trace.join('\n')).digest('hex').slice(0, 16);
+    return sha256Hex(this.trace.join('\n')).slice(0, 16);
   }
 
   // --- internals
 
-  private collect(): Candidate[] {
-    const out: Candidate[] = [];
+  /**
+   * Lists the candidates of a step into `work` (the units' items, in ready order) and `due` (the
+   * due timers, in creation order), and returns their base labels; undefined when there are none.
+   */
+  private collect(): string[] | undefined {
     const work = this.work;
+    const due = this.due;
     work.length = 0;
-    // Units that ran out of work leave the list; the rest list their work in ready order.
+    due.length = 0;
+    if (this.pruneUnits()) for (const unit of this.units) unit.listWork(work);
+    this.pruneTimers();
+    const now = this.time;
+    for (const timer of this.timers) if (timer.deadline <= now) due.push(timer);
+    const n = work.length + due.length;
+    if (n === 0) return undefined;
+    const labels = new Array<string>(n);
+    for (let i = 0; i < work.length; i++) labels[i] = (work[i] as WorkItem).label;
+    for (let i = 0; i < due.length; i++) {
+      const timer = due[i] as VirtualTimer;
+      labels[work.length + i] = timer.fireLabel ??= `fire:${timer.label}`;
+    }
+    return labels;
+  }
+
+  /** Units that ran out of work leave the ready list; returns whether any unit is left. */
+  private pruneUnits(): boolean {
+    const units = this.units;
     let keep = 0;
-    for (const unit of this.units) {
+    for (let i = 0; i < units.length; i++) {
+      const unit = units[i] as Schedulable;
       if (!unit.hasWork()) {
         unit.queued = false;
         continue;
       }
-      this.units[keep++] = unit;
-      unit.listWork(work);
+      units[keep++] = unit;
     }
-    this.units.length = keep;
-    for (const item of work) {
-      out.push({ label: item.label, run: () => item.owner.runWork(item) });
-    }
-    this.pruneTimers();
-    for (const timer of this.timers) {
-      if (timer.deadline <= this.time) {
-        out.push({
-          label: `fire:${timer.label}`,
-          run: () => {
-            this.removeTimer(timer);
-            timer.fn();
-            return '';
-          },
-        });
-      }
-    }
-    return out;
+    units.length = keep;
+    return keep > 0;
   }
 
-  private decide(candidates: readonly Candidate[]): number {
-    const labels = candidates.map((c) => {
-      const n = this.counts.get(c.label) ?? 0;
-      return `${c.label}@${n}`;
-    });
+  /**
+   * Chooses among candidates given by their base labels and records the decision; returns the
+   * chosen index. `labels` is rewritten in place into the decision labels (`<label>@<n>`).
+   */
+  private decide(labels: string[]): number {
+    const counts = this.counts;
+    const only = labels[0] as string;
+    const bases = labels.length > 1 ? labels.slice() : undefined;
+    for (let i = 0; i < labels.length; i++) {
+      const base = labels[i] as string;
+      labels[i] = `${base}@${counts.get(base) ?? 0}`;
+    }
     if (labels.length > 1) disambiguate(labels);
     const step = this.decisions.length;
     let index: number;
@@ -330,8 +392,8 @@ export class DeterministicScheduler implements Dispatcher, Clock {
     } else {
       index = this.choose(labels, step);
     }
-    const chosen = candidates[index] as Candidate;
-    this.counts.set(chosen.label, (this.counts.get(chosen.label) ?? 0) + 1);
+    const base = bases === undefined ? only : (bases[index] as string);
+    counts.set(base, (counts.get(base) ?? 0) + 1);
     this.decisions.push(labels[index] as string);
     return index;
   }
@@ -350,7 +412,9 @@ export class DeterministicScheduler implements Dispatcher, Clock {
   }
 
   private pruneTimers(): void {
-    if (this.timers.some((t) => t.cancelled)) this.timers = this.timers.filter((t) => !t.cancelled);
+    if (!this.cancelledTimers) return;
+    this.cancelledTimers = false;
+    this.timers = this.timers.filter((t) => !t.cancelled);
   }
 
   private removeTimer(timer: VirtualTimer): void {
