@@ -124,6 +124,9 @@ const TICK = Promise.resolve();
 /** Microtask turns that must pass with nothing runnable before the world counts as idle. */
 const SETTLE_TICKS = 64;
 
+/** A stepdown's trace points: `cm.<action>.<called|answered|failed>`. */
+const STEPDOWN_POINT = /^cm\.(kick|discard|takeover\.begin|takeover\.end)\.(called|answered|failed)$/;
+
 /** A lane of client operations (or faults): one unit of work on the scheduler, ops in order. */
 class Lane implements Schedulable {
   queued = false;
@@ -189,9 +192,9 @@ class World {
   readonly faults: Fault[];
   private readonly connection: ConnectionAdapter;
   private readonly pids = new Map<string, Pid>();
-  private readonly pidByKey = new Map<string, Pid>();
   private readonly clientOf = new Map<string, string>();
-  private readonly alive = new Map<string, boolean>();
+  /** The connections not yet seen dead, in spawn order (`observe` records their deaths in that order). */
+  private readonly watched: { readonly key: string; readonly pid: Pid; readonly clientId: string }[] = [];
   private readonly opens = new Map<string, HistoryOp>();
   private readonly inFlight = new Set<Promise<unknown>>();
   /** Per client id: a lossy event happened (a kill, hang, crash, kick, discard or clean start). */
@@ -203,6 +206,15 @@ class World {
   private readonly excusedHolders = new Set<string>();
   private readonly presentOnClean: string[] = [];
   private readonly triggerCounts = new Map<string, number>();
+  /** The scenario's faults that fire at a trace point. */
+  private readonly atFaults: readonly Fault[];
+  /**
+   * The point kinds whose occurrences are counted (per kind, and per kind and client id): only
+   * what a trigger reads, every kind when the strategy injects faults at points.
+   */
+  private readonly countedKinds: ReadonlySet<string> | undefined;
+  private readonly countedClientKinds: ReadonlySet<string>;
+  private readonly injectsFaults: boolean;
   /** The pids of the DOWN batch the manager is handling in this step: checked once the step is over. */
   private downBatch: readonly unknown[] | undefined;
   private lastCheck = 0;
@@ -230,7 +242,7 @@ class World {
 
   constructor(
     private readonly scenario: Scenario,
-    private readonly runOptions: RunOptions,
+    runOptions: RunOptions,
     private readonly options: WorldOptions,
   ) {
     const strategy = runOptions.strategy;
@@ -247,13 +259,28 @@ class World {
     const entropy = createSeededEntropy(runOptions.seed);
     // The strategy's own stream: a replay runs without the strategy, so drawing from the
     // runtime's entropy here would shift what the runtime draws (jitter) between run and replay.
-    const choices = createSeededEntropy(runOptions.seed ^ 0x5bd1e995);
-    this.random = (n) => choices.int(n);
-    strategy?.begin(runOptions.run ?? 0, this.random);
+    // Only a strategy draws from it (its choices and the faults it injects).
+    if (strategy) {
+      const choices = createSeededEntropy(runOptions.seed ^ 0x5bd1e995);
+      this.random = choices.int.bind(choices);
+      strategy.begin(runOptions.run ?? 0, this.random);
+    } else {
+      this.random = noStrategyRandom;
+    }
+    this.injectsFaults = strategy?.injectsFaults === true;
     this.faults = [...scenario.faults];
+    this.atFaults = scenario.faults.filter((f) => f.at !== undefined);
+    const counted = new Set<string>();
+    const countedClient = new Set<string>();
+    for (const fault of this.atFaults) {
+      const at = fault.at as Trigger;
+      (at.clientId === undefined ? counted : countedClient).add(at.point);
+    }
+    this.countedKinds = this.injectsFaults ? undefined : counted;
+    this.countedClientKinds = countedClient;
     this.guarded = options.strict ? guardGlobals() : undefined;
     this.rt = createRuntime({ dispatcher: this.sched, clock: this.sched, entropy, logger: QUIET });
-    const collector = this.rt.trace.collect({ onPoint: (p) => this.onPoint(p) });
+    const collector = this.rt.trace.collect({ onPoint: this.onPoint.bind(this) });
     this.trace = collector.events;
     this.cm = createChannelManager(this.rt, { ...options.manager, name: 'cm' });
   }
@@ -284,6 +311,8 @@ class World {
     if (this.violations.length === 0) {
       for (const check of this.options.checks ?? []) this.violations.push(...check(view));
     }
+    const sched = this.sched;
+    let traceHash: string | undefined;
     return {
       scenario: {
         workload: this.scenario.workload,
@@ -293,10 +322,14 @@ class World {
       violations: this.violations,
       trace: this.trace,
       history: this.history,
-      traceHash: this.sched.traceHash(),
+      // Hashed when first read (a search reads it for a failing or rechecked run only). Nothing
+      // steps the scheduler once the run is over, so the hash is the run's whichever time it is read.
+      get traceHash(): string {
+        return (traceHash ??= sched.traceHash());
+      },
       steps: this.steps,
-      decisions: this.sched.decisions,
-      endTime: this.sched.now(),
+      decisions: sched.decisions,
+      endTime: sched.now(),
     };
   }
 
@@ -384,12 +417,11 @@ class World {
       return;
     }
     this.pids.set(name, pid);
-    this.pidByKey.set(String(pid), pid);
     if (this.options.supervisorDowns !== false) this.rt.monitor(this.cm.pid, pid, { batch: true });
     const key = String(pid);
     self = key;
     this.clientOf.set(key, clientId);
-    this.alive.set(key, true);
+    this.watched.push({ key, pid, clientId });
     const h = this.history.invoke(clientId, 'open', key);
     this.opens.set(key, h);
     this.tp('sim.connect', { conn: name, clientId, clean });
@@ -551,20 +583,23 @@ class World {
         }
         break;
     }
-    // Counted once per point, per kind and per kind and client id, before any trigger reads them.
-    this.triggerCounts.set(point.kind, (this.triggerCounts.get(point.kind) ?? 0) + 1);
-    if (clientId !== undefined) {
+    // Counted once per point, per kind and per kind and client id, before any trigger reads them
+    // (only the kinds a trigger or an injecting strategy reads: no other count is ever read).
+    const counts = this.triggerCounts;
+    if (this.countedKinds === undefined || this.countedKinds.has(point.kind))
+      counts.set(point.kind, (counts.get(point.kind) ?? 0) + 1);
+    if (clientId !== undefined && this.countedClientKinds.has(point.kind)) {
       const k = `${point.kind}|${clientId}`;
-      this.triggerCounts.set(k, (this.triggerCounts.get(k) ?? 0) + 1);
+      counts.set(k, (counts.get(k) ?? 0) + 1);
     }
-    for (const fault of this.scenario.faults) {
-      const at = fault.at;
-      if (!at || at.point !== point.kind) continue;
+    for (const fault of this.atFaults) {
+      const at = fault.at as Trigger;
+      if (at.point !== point.kind) continue;
       if (at.clientId !== undefined && at.clientId !== clientId) continue;
       if (this.countFor(at, clientId) !== (at.nth ?? 0)) continue;
       this.inject(fault, point);
     }
-    if (this.runOptions.strategy?.injectsFaults && this.random(16) === 0) this.injectAt(point, clientId);
+    if (this.injectsFaults && this.random(16) === 0) this.injectAt(point, clientId);
   }
 
   /**
@@ -645,12 +680,11 @@ class World {
 
   /** Records deaths that became visible since the last look (for the history). */
   private observe(): void {
-    for (const [key, wasAlive] of this.alive) {
-      if (!wasAlive) continue;
-      const pid = this.pidByKey.get(key);
-      if (pid && this.rt.isAlive(pid)) continue;
-      this.alive.set(key, false);
-      const clientId = this.clientOf.get(key) as string;
+    const watched = this.watched;
+    for (let i = 0; i < watched.length; i++) {
+      const { key, pid, clientId } = watched[i] as (typeof watched)[number];
+      if (this.rt.isAlive(pid)) continue;
+      watched.splice(i--, 1);
       this.history.death(clientId, key, this.lastCheck);
       // An old channel that answered begin and died before end, with no taker left to hold the
       // session (read from the manager's points, so a user's own connection machine counts too).
@@ -807,7 +841,9 @@ class World {
     const takeoverMs = this.options.manager?.timeouts?.takeoverMs ?? 15000;
     const open = new Map<string, TracePoint>();
     for (const p of this.trace) {
-      const m = /^cm\.(kick|discard|takeover\.begin|takeover\.end)\.(called|answered|failed)$/.exec(p.kind);
+      // Most points are not the manager's stepdown points: a cheap look before the pattern.
+      if (!p.kind.startsWith('cm.')) continue;
+      const m = STEPDOWN_POINT.exec(p.kind);
       if (!m) continue;
       const key = `${m[1] as string}|${String(p.fields['pid'])}`;
       if (m[2] === 'called') open.set(key, p);
@@ -877,6 +913,11 @@ class World {
         this.violations.push(`H.8: ${lost.join(', ')} for ${clientId} lost across takeover`);
     }
   }
+}
+
+/** The random stream of a run without a strategy: never drawn from (only strategies draw). */
+function noStrategyRandom(): number {
+  throw new Error('world: no strategy, so nothing draws from the choice stream');
 }
 
 function codeOf(err: unknown): string {
