@@ -265,8 +265,16 @@ function merge(pendings: readonly ChannelMessage[], early: readonly ChannelMessa
     if (window.delete(m.id)) duplicates++;
     else fresh.push(m);
   }
-  return { messages: [...pendings, ...fresh], window, duplicates };
+  return { messages: [...pendings, ...fresh], window: window.size === 0 ? NO_IDS : window, duplicates };
 }
+
+/**
+ * Shared empty values for what an idle connected channel holds empty (≈ 0.2 KB per channel less):
+ * the dedup window (only ever deleted from, and only when it has the id) and, once open, the
+ * early buffer and the outbox (never appended to after open; frozen, so a write would throw).
+ */
+const NO_IDS: Set<string> = new Set();
+const NO_MESSAGES = Object.freeze([]) as readonly ChannelMessage[] as ChannelMessage[];
 
 /**
  * The channel behaviour. Spawn one per connection with `{ clientId, host, outbound }`, run
@@ -391,7 +399,7 @@ export const channelMachine = setup({
       return {
         session: drained.session,
         outbox,
-        early: [],
+        early: NO_MESSAGES,
         dedup: merged.window,
         counters: {
           ...context.counters,
@@ -403,7 +411,7 @@ export const channelMachine = setup({
     flushOutbox: ({ context }) => {
       for (const m of context.outbox) context.outbound?.(m);
     },
-    clearOutbox: assign({ outbox: [] }),
+    clearOutbox: assign({ outbox: NO_MESSAGES }),
     /** No socket: the merged pendings join the session's queue behind what it already holds. */
     openDisconnected: assign(({ context, event }) => {
       if (event.type !== 'ch.opened') return {};
@@ -412,7 +420,7 @@ export const channelMachine = setup({
       for (const m of merged.messages) session = context.host.sessions.enqueue(session, m);
       return {
         session,
-        early: [],
+        early: NO_MESSAGES,
         dedup: merged.window,
         counters: {
           ...context.counters,
@@ -428,7 +436,7 @@ export const channelMachine = setup({
       return {
         session: event.session,
         pendings: merged.messages,
-        early: [],
+        early: NO_MESSAGES,
         dedup: merged.window,
         counters: { ...context.counters, duplicates: context.counters.duplicates + merged.duplicates },
       };
@@ -452,9 +460,9 @@ export const channelMachine = setup({
     session: undefined,
     pendings: [],
     early: [],
-    dedup: new Set(),
+    dedup: NO_IDS,
     deferredBegin: undefined,
-    outbox: [],
+    outbox: NO_MESSAGES,
     expiryLeftMs: Infinity,
     counters: { queued: 0, delivered: 0, duplicates: 0 },
   }),

@@ -3,7 +3,7 @@
  * actor refs, Maps, Sets, binary data, bigints and cycles turned into readable stand-ins. A
  * context can hold anything; the feed must never throw or grow without bound because of it.
  */
-import { isPid } from '@switchboard/runtime';
+import { Ref, isPid } from '@switchboard/runtime';
 import type { Pid } from '@switchboard/runtime';
 
 /** Longest string kept whole. */
@@ -45,6 +45,8 @@ function convert(value: unknown, depth: number, budget: Budget): unknown {
   if (value === null) return null;
   const object = value;
   if (isPid(object)) return (object as Pid).toString();
+  // A monitor's ref is also its record (watcher and target processes): shown as the ref only.
+  if (object instanceof Ref) return object.toString();
   if (object instanceof Date) return object.toISOString();
   if (object instanceof Uint8Array) return `[${object.byteLength} bytes]`;
   if (object instanceof Error) return `[${object.name}: ${object.message}]`;

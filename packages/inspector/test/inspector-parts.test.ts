@@ -133,6 +133,16 @@ describe('toSerializable', () => {
     await rt.shutdown();
   });
 
+  it('shows a monitor ref as the ref alone, not the processes its record holds', async () => {
+    const rt = createRuntime();
+    const watcher = rt.spawn(createMachine({}));
+    const target = rt.spawn(createMachine({}));
+    const ref = rt.monitor(watcher, target);
+    expect(toSerializable({ ref }, 6)).toEqual({ ref: String(ref) });
+    expect(String(ref)).toMatch(/^#Ref<.+\.\d+>$/);
+    await rt.shutdown();
+  });
+
   it('cuts cycles, depth, long strings, wide objects and the total size', () => {
     const cyclic: Record<string, unknown> = { name: 'a' };
     cyclic['self'] = cyclic;

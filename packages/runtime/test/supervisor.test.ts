@@ -463,6 +463,34 @@ describe('dynamic supervisor', () => {
     expect(inputs).toEqual([{ user: 'u1' }, { user: 'u1' }]);
   });
 
+  it('lists, counts and terminates temporary dynamic children (kept as bare pids) by id and by pid', async () => {
+    const { rt, sched } = world();
+    const sup = createSupervisor(rt, { strategy: 'dynamic', child: { logic: conn, restart: 'temporary' } });
+    const pids: Pid[] = [];
+    for (let i = 0; i < 3; i++) pids.push(await settle(sched, sup.startChild({ n: i })));
+    const rows = await settle(sched, sup.whichChildren());
+    expect(rows).toEqual(pids.map((pid) => ({ id: String(pid), pid, restart: 'temporary', type: 'worker' })));
+    expect(await settle(sched, sup.countChildren())).toEqual({
+      specs: 3,
+      active: 3,
+      supervisors: 0,
+      workers: 3,
+    });
+    await settle(sched, sup.terminateChild(String(pids[0])));
+    await settle(sched, sup.terminateChild(pids[1] as Pid));
+    expect(rt.processInfo(pids[0] as Pid)).toBeUndefined();
+    expect(rt.processInfo(pids[1] as Pid)).toBeUndefined();
+    expect((await settle(sched, sup.whichChildren())).map((r) => r.pid)).toEqual([pids[2]]);
+    rt.exit(pids[2] as Pid, 'kill');
+    sched.runUntilIdle();
+    expect(await settle(sched, sup.countChildren())).toEqual({
+      specs: 0,
+      active: 0,
+      supervisors: 0,
+      workers: 0,
+    });
+  });
+
   it('refuses children beyond maxChildren', async () => {
     const { rt, sched } = world();
     const sup = createSupervisor(rt, {

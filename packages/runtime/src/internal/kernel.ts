@@ -39,17 +39,37 @@ import { CallPort } from './call-port.js';
 import { ALIVE, DEAD, EXITING, EXTERNAL, Process, RUNTIME } from './process.js';
 import type { AnyEvent, DownEntry, Monitor, ProcessHost, Sender, Watcher } from './process.js';
 import { XStateScope } from './xstate-scope.js';
+import { addLink, linkedPeers, removeLink } from './link-set.js';
 
 const EXIT_WORK = Symbol('exit');
 const BATCH_WORK = Symbol('batch');
 
 /**
- * A ref that remembers its monitor so `demonitor(ref)` needs no global index, and its watcher so
- * `demonitor(ref, { flush: true })` can still find a DOWN queued after the monitor has fired.
+ * The ref `monitor` returns is the monitor record itself (one object per monitor, all fields set
+ * in the constructor, so no out-of-object property store). It remembers whether it is active so
+ * `demonitor(ref)` needs no global index, and its watcher process so `demonitor(ref, { flush:
+ * true })` can still find a DOWN queued after the monitor has fired.
  */
-interface MonitorRef extends Ref {
-  monitor?: Monitor | undefined;
-  watcher?: Process | undefined;
+class MonitorRef extends Ref implements Monitor {
+  /** Itself while the monitor is active; cleared by `demonitor` and by the target's death. */
+  monitor: Monitor | undefined = undefined;
+  /** The watcher process whose mailbox a flushing `demonitor` searches. */
+  flushWatcher: Process | undefined;
+
+  constructor(
+    node: string,
+    id: number,
+    readonly watcher: Process,
+    readonly target: Process,
+    readonly batch: boolean,
+  ) {
+    super(node, id);
+    this.flushWatcher = watcher;
+  }
+
+  get ref(): Ref {
+    return this;
+  }
 }
 
 /** Watches on behalf of runtime code (shutdown waits), not a process. */
@@ -281,18 +301,17 @@ export class Kernel implements Runtime, ProcessHost, DispatchHost {
 
   monitor(watcher: Pid, target: Pid, options: MonitorOptions = {}): Ref {
     const w = this.procs.get(watcher.id);
-    const ref = this.newRef() as MonitorRef;
-    if (!w || w.status === DEAD || !samePid(w.pid, watcher)) return ref; // a dead watcher hears nothing
+    if (!w || w.status === DEAD || !samePid(w.pid, watcher)) return this.newRef(); // a dead watcher hears nothing
     const t = this.procs.get(target.id);
     const batch = options.batch ?? false;
-    ref.watcher = w;
     if (!t || t.status === DEAD || !samePid(t.pid, target)) {
       const deadTarget = { pid: target } as Process;
-      const monitor: Monitor = { ref, watcher: w, target: deadTarget, batch };
-      this.deliverDown(w, monitor, 'noproc');
+      const ref = new MonitorRef(this.node, ++this.nextRef, w, deadTarget, batch);
+      this.deliverDown(w, ref, 'noproc');
       return ref;
     }
-    const monitor: Monitor = { ref, watcher: w, target: t, batch };
+    const ref = new MonitorRef(this.node, ++this.nextRef, w, t, batch);
+    const monitor: Monitor = ref;
     ref.monitor = monitor;
     (w.monitors ??= new Map()).set(ref.id, monitor);
     (t.monitoredBy ??= new Map()).set(ref.id, monitor);
@@ -301,18 +320,19 @@ export class Kernel implements Runtime, ProcessHost, DispatchHost {
   }
 
   demonitor(ref: Ref, options: { readonly flush?: boolean } = {}): boolean {
-    const monitor = (ref as MonitorRef).monitor;
+    if (!(ref instanceof MonitorRef)) return false;
+    const monitor = ref.monitor;
     let active = false;
     if (monitor) {
-      (ref as MonitorRef).monitor = undefined;
+      ref.monitor = undefined;
       active = monitor.target.monitoredBy?.delete(ref.id) ?? false;
       if (monitor.watcher instanceof Process) monitor.watcher.monitors?.delete(ref.id);
     }
     if (options.flush) {
       // The monitor may have fired already (its DOWN queued, alone or in a batch): find the
       // watcher through the ref, not through the monitor record that the death cleared.
-      const watcher = (ref as MonitorRef).watcher;
-      (ref as MonitorRef).watcher = undefined;
+      const watcher = ref.flushWatcher;
+      ref.flushWatcher = undefined;
       if (watcher) {
         watcher.mailbox?.removeWhere((m) => {
           if (m.type === 'rt.down') return m['ref'] === ref;
@@ -384,15 +404,17 @@ export class Kernel implements Runtime, ProcessHost, DispatchHost {
     const pa = this.procs.get(a.id);
     const pb = this.procs.get(b.id);
     if (!pa || !pb) return;
-    const had = pa.links?.delete(pb) ?? false;
-    pb.links?.delete(pa);
+    const removed = removeLink(pa.links, pb);
+    pa.links = removed.links;
+    pb.links = removeLink(pb.links, pa).links;
+    const had = removed.had;
     if (had && this.inspecting) this.emit({ type: 'rt.unlink', a: pa.pid, b: pb.pid });
   }
 
   private addLink(a: Process, b: Process): void {
     if (a === b) return;
-    (a.links ??= new Set()).add(b);
-    (b.links ??= new Set()).add(a);
+    a.links = addLink(a.links, b);
+    b.links = addLink(b.links, a);
     if (this.inspecting) this.emit({ type: 'rt.link', a: a.pid, b: b.pid });
   }
 
@@ -480,10 +502,10 @@ export class Kernel implements Runtime, ProcessHost, DispatchHost {
       this.logger.debug({ actor: String(proc.pid), reason: formatReason(reason) }, 'exit');
     }
     if (proc.links) {
-      const links = proc.links;
+      const links = linkedPeers(proc.links);
       proc.links = null;
       for (const other of links) {
-        other.links?.delete(proc);
+        other.links = removeLink(other.links, proc).links;
         this.signal(other, proc, reason, false);
       }
     }
@@ -492,7 +514,7 @@ export class Kernel implements Runtime, ProcessHost, DispatchHost {
       proc.monitoredBy = null;
       for (const m of watchers.values()) {
         if (m.watcher instanceof Process) m.watcher.monitors?.delete(m.ref.id);
-        (m.ref as MonitorRef).monitor = undefined;
+        if (m instanceof MonitorRef) m.monitor = undefined;
         m.watcher.down(m, reason);
       }
     }
@@ -623,7 +645,7 @@ export class Kernel implements Runtime, ProcessHost, DispatchHost {
       status: proc.status === ALIVE ? 'running' : 'exiting',
       mailboxLength: proc.mailbox?.length ?? 0,
       dropped: proc.mailbox?.dropped ?? 0,
-      links: [...(proc.links ?? [])].map((p) => p.pid),
+      links: linkedPeers(proc.links).map((p) => p.pid),
       monitors,
       monitoredBy,
       trapExit: proc.trapExit,

@@ -9,6 +9,7 @@ import type { Mailbox, MailboxSpec } from '../mailbox.js';
 import type { Pid, Ref } from '../pid.js';
 import type { TimerHandle } from '../ports/clock.js';
 import type { Schedulable, WorkItem } from '../ports/dispatcher.js';
+import type { LinkSet } from './link-set.js';
 
 /** Anything that can be the sender of a message: a process, a call port, or a pseudo-sender. */
 export interface Sender {
@@ -70,7 +71,8 @@ export class Process implements Schedulable, Watcher {
   /** The XState snapshot (or any logic's state). */
   snapshot: unknown = undefined;
   mailbox: Mailbox<Sender, AnyEvent> | null = null;
-  links: Set<Process> | null = null;
+  /** Linked processes: none, the one peer, or a set (see link-set.ts). */
+  links: LinkSet<Process> = null;
   /** Monitors this process holds, by ref id. */
   monitors: Map<number, Monitor> | null = null;
   /** Monitors on this process, by ref id. */

@@ -205,7 +205,7 @@ export class XStateScope {
   private initFresh(proc: Process, input: unknown): void {
     this.enter(proc, true);
     try {
-      proc.snapshot = proc.logic.getInitialSnapshot(this.scope, input);
+      proc.snapshot = compact(proc.logic.getInitialSnapshot(this.scope, input));
       this.initializing[this.stack.length - 1] = false;
       proc.logic.start?.(proc.snapshot, this.scope);
       this.runDeferred();
@@ -236,7 +236,7 @@ export class XStateScope {
     this.enter(proc, false);
     let crash: { error: unknown } | undefined;
     try {
-      proc.snapshot = proc.logic.transition(proc.snapshot, event, this.scope);
+      proc.snapshot = compact(proc.logic.transition(proc.snapshot, event, this.scope));
       this.runDeferred();
     } catch (error) {
       crash = { error };
@@ -446,6 +446,30 @@ type ContextFactory = (args: { spawn: unknown; input: unknown; self: unknown }) 
  * shared snapshot with this process's context equals what XState's initial macrostep would build.
  * A factory that throws leaves an error snapshot, as XState does.
  */
+const EMPTY_TAGS: ReadonlySet<string> = new Set<string>();
+const EMPTY_RECORD: Readonly<Record<string, never>> = Object.freeze({});
+
+/**
+ * Every XState macrostep builds a new `tags` Set and often new empty `children` and
+ * `historyValue` objects: ≈ 260 B per process that nobody reads while they are empty. XState
+ * treats them as immutable values (it copies before it changes them), so empty ones are
+ * replaced by shared ones (frozen: a write would throw instead of leaking into other processes).
+ */
+function compact(snapshot: unknown): unknown {
+  const s = snapshot as { tags?: unknown; children?: unknown; historyValue?: unknown; _nodes?: unknown };
+  if (s === null || typeof s !== 'object' || s._nodes === undefined) return snapshot;
+  if (s.tags instanceof Set && s.tags.size === 0) s.tags = EMPTY_TAGS;
+  if (isEmptyRecord(s.children)) s.children = EMPTY_RECORD;
+  if (isEmptyRecord(s.historyValue)) s.historyValue = EMPTY_RECORD;
+  return snapshot;
+}
+
+function isEmptyRecord(value: unknown): boolean {
+  if (value === EMPTY_RECORD || typeof value !== 'object' || value === null) return false;
+  for (const _ in value) return false;
+  return true;
+}
+
 function withContext(template: Template, proc: Process, input: unknown): unknown {
   try {
     const context = (template.context as ContextFactory)({ spawn: noSpawn, input, self: proc });

@@ -1,0 +1,138 @@
+/**
+ * What a process keeps is kept small (one link without a Set, one object per monitor, shared
+ * empty XState values) without changing what anyone observes.
+ */
+import { describe, expect, it } from 'vitest';
+import { createMachine } from 'xstate';
+import { createDeterministicScheduler, createRuntime, createSeededEntropy } from '@switchboard/runtime';
+import type { Pid } from '@switchboard/runtime';
+import { addLink, linkedPeers, removeLink } from '../src/internal/link-set.js';
+
+function world() {
+  const sched = createDeterministicScheduler({ seed: 1, auto: false });
+  const rt = createRuntime({ dispatcher: sched, clock: sched, entropy: createSeededEntropy(1) });
+  return { sched, rt };
+}
+
+const idle = createMachine({});
+const trapping = createMachine({ on: { 'rt.exit': { actions: () => undefined } } });
+
+describe('link sets', () => {
+  it('hold one peer as itself, two or more in a Set, and go back to nothing', () => {
+    const a = { n: 'a' };
+    const b = { n: 'b' };
+    let links = addLink(null, a);
+    expect(links).toBe(a);
+    expect(addLink(links, a)).toBe(a);
+    links = addLink(links, b);
+    expect(links).toBeInstanceOf(Set);
+    expect(linkedPeers(links)).toEqual([a, b]);
+    let removed = removeLink(links, a);
+    expect(removed.had).toBe(true);
+    removed = removeLink(removed.links, b);
+    expect(removed).toEqual({ links: null, had: true });
+    expect(removeLink(a, b)).toEqual({ links: a, had: false });
+    expect(removeLink(a, a)).toEqual({ links: null, had: true });
+    expect(linkedPeers(null)).toEqual([]);
+  });
+
+  it('a process with one and then two links reports them and signals both when it dies', () => {
+    const { sched, rt } = world();
+    const hub = rt.spawn(idle);
+    const one = rt.spawn(trapping, { trapExit: true });
+    const two = rt.spawn(trapping, { trapExit: true });
+    rt.link(hub, one);
+    expect(rt.processInfo(hub)?.links).toEqual([one]);
+    rt.link(hub, two);
+    expect(rt.processInfo(hub)?.links).toEqual([one, two]);
+    rt.unlink(hub, one);
+    expect(rt.processInfo(hub)?.links).toEqual([two]);
+    expect(rt.processInfo(one)?.links).toEqual([]);
+    rt.link(hub, one);
+    rt.exit(hub, { error: 'boom' });
+    sched.runUntilIdle();
+    expect(rt.processInfo(one)?.handled).toBe(1);
+    expect(rt.processInfo(two)?.handled).toBe(1);
+    expect(rt.processInfo(one)?.links).toEqual([]);
+  });
+});
+
+describe('monitors', () => {
+  it('the ref is the monitor: demonitor ends it once, and a flush takes back a queued DOWN', () => {
+    const { sched, rt } = world();
+    const watcher = rt.spawn(idle);
+    const target = rt.spawn(idle);
+    const ref = rt.monitor(watcher, target);
+    expect(rt.processInfo(target)?.monitoredBy).toEqual([watcher]);
+    expect(rt.demonitor(ref)).toBe(true);
+    expect(rt.demonitor(ref)).toBe(false);
+    expect(rt.processInfo(target)?.monitoredBy).toEqual([]);
+    const again = rt.monitor(watcher, target);
+    rt.suspend(watcher); // its DOWN waits in the mailbox
+    rt.exit(target, 'kill');
+    sched.runUntilIdle();
+    expect(rt.processInfo(watcher)?.mailboxLength).toBe(1);
+    expect(rt.demonitor(again, { flush: true })).toBe(false);
+    expect(rt.processInfo(watcher)?.mailboxLength).toBe(0);
+  });
+
+  it('a monitor of a dead pid delivers noproc at once', () => {
+    const { sched, rt } = world();
+    const watcher = rt.spawn(idle);
+    const gone = rt.spawn(idle);
+    rt.exit(gone, 'kill');
+    sched.runUntilIdle();
+    rt.suspend(watcher);
+    const ref = rt.monitor(watcher, gone);
+    expect(String(ref)).toMatch(/^#Ref</);
+    expect(rt.processInfo(watcher)?.mailboxLength).toBe(1);
+  });
+});
+
+describe('XState snapshots', () => {
+  const tagged = createMachine({
+    initial: 'a',
+    states: { a: { tags: ['busy'], on: { go: 'b' } }, b: { on: { go: 'a' } } },
+  });
+
+  it('share one empty tags Set and frozen empty children and history between processes', () => {
+    const { sched, rt } = world();
+    const p1 = rt.spawn(tagged);
+    const p2 = rt.spawn(tagged);
+    rt.send(p1, { type: 'go' });
+    rt.send(p2, { type: 'go' });
+    sched.runUntilIdle();
+    type Snap = { tags: Set<string>; children: object; historyValue: object; hasTag(t: string): boolean };
+    const s1 = rt.processSnapshot(p1) as Snap;
+    const s2 = rt.processSnapshot(p2) as Snap;
+    expect(s1.tags.size).toBe(0);
+    expect(s1.tags).toBe(s2.tags);
+    expect(s1.children).toBe(s2.children);
+    expect(s1.historyValue).toBe(s2.historyValue);
+    expect(Object.isFrozen(s1.children)).toBe(true);
+    expect(s1.hasTag('busy')).toBe(false);
+    rt.send(p1, { type: 'go' });
+    sched.runUntilIdle();
+    const back = rt.processSnapshot(p1) as Snap;
+    expect(back.hasTag('busy')).toBe(true);
+    expect([...back.tags]).toEqual(['busy']);
+    expect((rt.processSnapshot(p2) as Snap).hasTag('busy')).toBe(false);
+  });
+
+  it('a machine that spawns children keeps its own children record', () => {
+    const { sched, rt } = world();
+    const child = createMachine({});
+    const parent = createMachine({
+      initial: 'idle',
+      states: {
+        idle: { on: { spawn: 'busy' } },
+        busy: { invoke: { id: 'kid', src: child } },
+      },
+    });
+    const pid: Pid = rt.spawn(parent);
+    rt.send(pid, { type: 'spawn' });
+    sched.runUntilIdle();
+    const snap = rt.processSnapshot(pid) as { children: Record<string, unknown> };
+    expect(Object.keys(snap.children)).toEqual(['kid']);
+  });
+});
