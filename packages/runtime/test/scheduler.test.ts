@@ -14,7 +14,7 @@ import {
   replyTo,
   sendToPid,
 } from '@switchboard/runtime';
-import type { DeterministicSchedulerOptions, From, Pid } from '@switchboard/runtime';
+import type { DeterministicSchedulerOptions, From, Pid, Schedulable, WorkItem } from '@switchboard/runtime';
 import { deterministicWorld, idle, recorder, rejectionOf } from './support/world.js';
 import type { Received } from './support/world.js';
 
@@ -202,6 +202,62 @@ describe('deterministic scheduler', () => {
       'deliver:ext>3@0',
     ]);
     expect(log.map((e) => e['i'])).toEqual([0, 3, 1, 2]);
+  });
+
+  it('isIdle drops a unit out of work from the ready order, as a step does', () => {
+    // Two hand-written units: `a` runs out of work and gets more later. Any look at the candidates
+    // while it is empty (a step, or an isIdle check) takes it out of the ready list, so it then
+    // queues behind `b`; with no look in between it keeps its place.
+    const unit = (label: string): Schedulable & { items: number } => ({
+      label,
+      queued: false,
+      items: 0,
+      hasWork() {
+        return this.items > 0;
+      },
+      runSlice: () => 0,
+      listWork(out: WorkItem[]) {
+        if (this.items > 0) out.push({ owner: this, label: `work:${label}`, key: 0 });
+      },
+      runWork() {
+        this.items--;
+        return '';
+      },
+    });
+    const order = (look: (sched: ReturnType<typeof createDeterministicScheduler>) => void): string[] => {
+      const sched = createDeterministicScheduler({ auto: false, strategy: fifoStrategy });
+      const a = unit('a');
+      const b = unit('b');
+      a.items = 1;
+      sched.ready(a);
+      sched.step(); // a is now out of work, still in the ready list
+      b.items = 1;
+      sched.ready(b);
+      look(sched);
+      a.items = 1;
+      sched.ready(a);
+      sched.runUntilIdle();
+      return sched.decisions;
+    };
+    const afterIsIdle = order((sched) => expect(sched.isIdle()).toBe(false));
+    expect(afterIsIdle).toEqual(['work:a@0', 'work:b@0', 'work:a@1']);
+    expect(order(() => {})).toEqual(['work:a@0', 'work:a@1', 'work:b@0']);
+  });
+
+  it('throws RT_ERR_REPLAY_DIVERGED at a step with a single candidate', () => {
+    const sched = createDeterministicScheduler({ auto: false, replay: ['fire:other@0'] });
+    sched.setTimeout(() => {}, 0, 'mine');
+    expect(() => sched.step()).toThrow(
+      /^replay diverged at step 0: recorded fire:other@0, runnable now: fire:mine@0$/,
+    );
+    const lenient = createDeterministicScheduler({
+      auto: false,
+      replay: ['fire:other@0'],
+      strictReplay: false,
+    });
+    lenient.setTimeout(() => {}, 0, 'mine');
+    expect(lenient.step()).toBe(true);
+    expect(lenient.decisions).toEqual(['fire:mine@0']);
   });
 
   it('fires due timers in deadline order and skips cancelled ones', () => {

@@ -126,6 +126,20 @@ const SETTLE_TICKS = 64;
 
 /** A stepdown's trace points: `cm.<action>.<called|answered|failed>`. */
 const STEPDOWN_POINT = /^cm\.(kick|discard|takeover\.begin|takeover\.end)\.(called|answered|failed)$/;
+/** Point kinds are a small fixed set: each is matched against the pattern once per process. */
+const stepdownKinds = new Map<string, readonly [action: string, phase: string] | undefined>();
+
+/** The stepdown action and phase of a point kind, or undefined when it is not a stepdown point. */
+function stepdownPoint(kind: string): readonly [action: string, phase: string] | undefined {
+  let parsed = stepdownKinds.get(kind);
+  if (parsed === undefined && !stepdownKinds.has(kind)) {
+    const m = STEPDOWN_POINT.exec(kind);
+    parsed = m ? [m[1] as string, m[2] as string] : undefined;
+    // A user's own connection machine could emit kinds without end: the cache stays bounded.
+    if (stepdownKinds.size < 1024) stepdownKinds.set(kind, parsed);
+  }
+  return parsed;
+}
 
 /** A lane of client operations (or faults): one unit of work on the scheduler, ops in order. */
 class Lane implements Schedulable {
@@ -841,20 +855,17 @@ class World {
     const takeoverMs = this.options.manager?.timeouts?.takeoverMs ?? 15000;
     const open = new Map<string, TracePoint>();
     for (const p of this.trace) {
-      // Most points are not the manager's stepdown points: a cheap look before the pattern.
-      if (!p.kind.startsWith('cm.')) continue;
-      const m = STEPDOWN_POINT.exec(p.kind);
-      if (!m) continue;
-      const key = `${m[1] as string}|${String(p.fields['pid'])}`;
-      if (m[2] === 'called') open.set(key, p);
+      const m = stepdownPoint(p.kind);
+      if (m === undefined) continue;
+      const [action, phase] = m;
+      const key = `${action}|${String(p.fields['pid'])}`;
+      if (phase === 'called') open.set(key, p);
       else {
         const start = open.get(key);
         open.delete(key);
-        const limit = (m[1] === 'kick' || m[1] === 'discard' ? kickMs : takeoverMs) + 1;
+        const limit = (action === 'kick' || action === 'discard' ? kickMs : takeoverMs) + 1;
         if (start && p.at - start.at > limit) {
-          this.violations.push(
-            `H.7: ${m[1] as string} of ${String(p.fields['pid'])} took ${p.at - start.at} ms`,
-          );
+          this.violations.push(`H.7: ${action} of ${String(p.fields['pid'])} took ${p.at - start.at} ms`);
         }
       }
     }

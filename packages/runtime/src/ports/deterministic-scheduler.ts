@@ -135,6 +135,9 @@ export class DeterministicScheduler implements Dispatcher, Clock {
   /** The candidates of the step being chosen: the units' work items, then the due timers. */
   private readonly work: WorkItem[] = [];
   private readonly due: VirtualTimer[] = [];
+  /** `decide`'s scratch: each candidate's base label and its count so far. */
+  private readonly bases: string[] = [];
+  private readonly seen: number[] = [];
   /** True when some timer may be cancelled and still in `timers`. */
   private cancelledTimers = false;
 
@@ -373,16 +376,32 @@ export class DeterministicScheduler implements Dispatcher, Clock {
    */
   private decide(labels: string[]): number {
     const counts = this.counts;
-    const only = labels[0] as string;
-    const bases = labels.length > 1 ? labels.slice() : undefined;
-    for (let i = 0; i < labels.length; i++) {
-      const base = labels[i] as string;
-      labels[i] = `${base}@${counts.get(base) ?? 0}`;
-    }
-    if (labels.length > 1) disambiguate(labels);
     const step = this.decisions.length;
-    let index: number;
     const recorded = this.replay?.[step];
+    const n = labels.length;
+    if (n === 1) {
+      // One candidate: nothing to choose, and no label can repeat.
+      const base = labels[0] as string;
+      const count = counts.get(base) ?? 0;
+      const label = `${base}@${count}`;
+      labels[0] = label;
+      if (recorded !== undefined && recorded !== label && this.strictReplay)
+        throw new ReplayDiverged(step, recorded, label);
+      counts.set(base, count + 1);
+      this.decisions.push(label);
+      return 0;
+    }
+    const bases = this.bases;
+    const seen = this.seen;
+    for (let i = 0; i < n; i++) {
+      const base = labels[i] as string;
+      const count = counts.get(base) ?? 0;
+      bases[i] = base;
+      seen[i] = count;
+      labels[i] = `${base}@${count}`;
+    }
+    disambiguate(labels);
+    let index: number;
     if (recorded !== undefined) {
       index = labels.indexOf(recorded);
       if (index < 0) {
@@ -392,8 +411,7 @@ export class DeterministicScheduler implements Dispatcher, Clock {
     } else {
       index = this.choose(labels, step);
     }
-    const base = bases === undefined ? only : (bases[index] as string);
-    counts.set(base, (counts.get(base) ?? 0) + 1);
+    counts.set(bases[index] as string, (seen[index] as number) + 1);
     this.decisions.push(labels[index] as string);
     return index;
   }
