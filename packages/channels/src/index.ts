@@ -20,6 +20,7 @@ export type {
   ChannelInbound,
   ChannelInfo,
   ChannelInput,
+  ChannelPort,
   ChannelOpened,
   ChannelReplies,
   ChannelRequest,

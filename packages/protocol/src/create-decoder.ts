@@ -80,8 +80,12 @@ const NO_FRAMES: readonly Frame[] = Object.freeze([]);
 class StreamDecoder implements FrameDecoder {
   readonly #maxFrameBytes: number;
   readonly #maxDepth: number;
-  /** A length header split across chunks, and how many of its bytes are in. */
-  readonly #header = new Uint8Array(FRAME_HEADER_BYTES);
+  /**
+   * A length header split across chunks: its bytes so far, accumulated big-endian into a number
+   * (≤ 2^32, exact in a double), and how many are in. A number, not a 4-byte array: ≈ 0.2 KB less
+   * per connection, and most headers never split.
+   */
+  #headerValue = 0;
   #headerFill = 0;
   /** The body length of the frame being reassembled, or -1 when none is. */
   #bodyLength = -1;
@@ -113,6 +117,7 @@ class StreamDecoder implements FrameDecoder {
       this.#bodyLength = -1;
       this.#bodyFill = 0;
       this.#headerFill = 0;
+      this.#headerValue = 0;
       return { frames, error };
     }
   }
@@ -129,11 +134,14 @@ class StreamDecoder implements FrameDecoder {
           length = readFrameLength(bytes, pos);
           pos += FRAME_HEADER_BYTES;
         } else {
-          while (this.#headerFill < FRAME_HEADER_BYTES && pos < end)
-            this.#header[this.#headerFill++] = bytes[pos++] as number;
+          while (this.#headerFill < FRAME_HEADER_BYTES && pos < end) {
+            this.#headerValue = this.#headerValue * 256 + (bytes[pos++] as number);
+            this.#headerFill++;
+          }
           if (this.#headerFill < FRAME_HEADER_BYTES) return;
+          length = this.#headerValue;
           this.#headerFill = 0;
-          length = readFrameLength(this.#header, 0);
+          this.#headerValue = 0;
         }
         checkFrameLength(length, this.#maxFrameBytes);
         if (end - pos >= length) {

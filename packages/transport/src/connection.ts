@@ -6,10 +6,11 @@
  */
 import { createDecoder, encodeFrame } from '@switchboard/protocol';
 import type { Frame, FrameDecoder, ReasonCode } from '@switchboard/protocol';
+import type { ChannelMessage, ChannelPort } from '@switchboard/channels';
 import type { Pid } from '@switchboard/runtime';
 import { OutboundQueue } from './outbound-queue.js';
 import type { PushResult, QueueBounds } from './outbound-queue.js';
-import type { Wire } from './wire.js';
+import type { Wire, WireEvents } from './wire.js';
 
 /**
  * Where a connection is in its life:
@@ -38,6 +39,10 @@ export interface ConnectionEvents {
   onSlow(connection: Connection): void;
   /** The socket is gone. */
   onClosed(connection: Connection, reason: string): void;
+  /** The connection process sends the client a message (the channel's `outbound`). */
+  onDeliver(connection: Connection, message: ChannelMessage): void;
+  /** The connection process hands back a frame it received (the channel's `inbound`). */
+  onInbound(connection: Connection, data: unknown): void;
 }
 
 /**
@@ -50,7 +55,7 @@ export interface ConnectionEvents {
  * conn.disconnect(REASON.IDLE_TIMEOUT, 'idle_timeout');
  * ```
  */
-export class Connection {
+export class Connection implements WireEvents, ChannelPort {
   phase: ConnectionPhase = 'awaiting';
   clientId: string | undefined;
   /** The connection process, once spawned. */
@@ -82,14 +87,8 @@ export class Connection {
     // The wire is the queue's sink itself (no getter in between on the per-push path); what goes out
     // is counted here, in `sendEncoded` and `drained`.
     this.queue = new OutboundQueue(options.bounds, wire);
-    wire.attach(
-      {
-        onData: (bytes) => this.receive(bytes),
-        onDrain: () => this.drained(),
-        onClose: (reason) => this.closed(reason),
-      },
-      options.bounds.socketHighWaterBytes,
-    );
+    // The connection is the wire's listener itself: no events object and closures per socket.
+    wire.attach(this, options.bounds.socketHighWaterBytes);
   }
 
   /** The transport kind, `'tcp'` or `'ws'`. */
@@ -182,7 +181,18 @@ export class Connection {
     else this.wire.end();
   }
 
-  private receive(bytes: Uint8Array): void {
+  /** Channel port: the connection process sends the client a message. */
+  outbound(message: ChannelMessage): void {
+    this.events.onDeliver(this, message);
+  }
+
+  /** Channel port: the connection process hands back a frame it received. */
+  inbound(data: unknown): void {
+    this.events.onInbound(this, data);
+  }
+
+  /** Wire callback: bytes from the socket. */
+  onData(bytes: Uint8Array): void {
     if (this.phase === 'closing' || this.phase === 'closed') return;
     this.counters.bytesIn += bytes.byteLength;
     const { frames, error } = this.decoder.push(bytes);
@@ -193,8 +203,8 @@ export class Connection {
     if (error !== undefined && this.writable) this.events.onBadInput(this, error.code, error.reason);
   }
 
-  /** The socket drained: queued frames go out (and are counted) until it pushes back again. */
-  private drained(): void {
+  /** Wire callback: the socket drained; queued frames go out (and are counted) until it pushes back again. */
+  onDrain(): void {
     const queue = this.queue;
     const frames = queue.length;
     if (frames === 0) return;
@@ -205,7 +215,8 @@ export class Connection {
     this.counters.bytesOut += bytes - queue.queuedBytes;
   }
 
-  private closed(reason: string): void {
+  /** Wire callback: the socket is gone. */
+  onClose(reason: string): void {
     if (this.phase === 'closed') return;
     this.phase = 'closed';
     this.queue.clear();

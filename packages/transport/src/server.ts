@@ -149,6 +149,9 @@ export interface ConnectionInfo {
   readonly connectedFor: number;
 }
 
+/** The client info of a connection without an authenticate hook (shared: it is only read). */
+const NO_CLIENT_INFO: Readonly<Record<string, unknown>> = Object.freeze({});
+
 /** Per-connection state the server keeps beside the wire-level `Connection`. */
 interface Peer {
   clientInfo: Readonly<Record<string, unknown>>;
@@ -211,6 +214,8 @@ export function createServer(options: ServerOptions): Server {
 
   // --- Connection events (wire level)
   const events: ConnectionEvents = {
+    onDeliver: (conn, message) => deliverToSocket(conn, message),
+    onInbound: (conn, data) => onInbound(conn, data as ClientFrame),
     onFrames: (conn, frames) => {
       counters.framesIn += frames.length;
       conn.lastInboundAt = clock.now();
@@ -335,8 +340,8 @@ export function createServer(options: ServerOptions): Server {
         chanPid = await supervisor.startChild({
           clientId: frame.clientId,
           host: channels.host,
-          outbound: (message: ChannelMessage) => deliverToSocket(conn, message),
-          inbound: (data: unknown) => onInbound(conn, data as ClientFrame),
+          // The connection is the channel's port: no closures per connection process.
+          port: conn,
         });
       } catch (err) {
         counters.refused.busy++;
@@ -403,7 +408,7 @@ export function createServer(options: ServerOptions): Server {
   ): Promise<
     { ok: true; clientInfo: Readonly<Record<string, unknown>> } | { ok: false; reason: ReasonCode }
   > {
-    if (!hooks.authenticate) return { ok: true, clientInfo: {} };
+    if (!hooks.authenticate) return { ok: true, clientInfo: NO_CLIENT_INFO };
     let verdict: AuthVerdict | typeof AUTH_TIMED_OUT;
     let timer: TimerHandle | undefined;
     try {
@@ -433,9 +438,9 @@ export function createServer(options: ServerOptions): Server {
       );
       return { ok: false, reason: REASON.SERVER_BUSY };
     }
-    if (verdict === true) return { ok: true, clientInfo: {} };
+    if (verdict === true) return { ok: true, clientInfo: NO_CLIENT_INFO };
     if (verdict === false) return { ok: false, reason: REASON.NOT_AUTHORIZED };
-    if (verdict.ok) return { ok: true, clientInfo: verdict.clientInfo ?? {} };
+    if (verdict.ok) return { ok: true, clientInfo: verdict.clientInfo ?? NO_CLIENT_INFO };
     return { ok: false, reason: verdict.reason ?? REASON.NOT_AUTHORIZED };
   }
 

@@ -3,6 +3,7 @@
 // numbers `connectionInfo().dropped`, `stats().counters.dropped`, `ctx.send()` and `broadcast()`
 // report to users.
 import { describe, expect, it } from 'vitest';
+import { encodeFrame } from '@switchboard/protocol';
 import type { Frame } from '@switchboard/protocol';
 import { Connection } from '../../src/connection.js';
 import type { ConnectionEvents } from '../../src/connection.js';
@@ -41,6 +42,8 @@ const noEvents: ConnectionEvents = {
   onBadInput: () => undefined,
   onSlow: () => undefined,
   onClosed: () => undefined,
+  onDeliver: () => undefined,
+  onInbound: () => undefined,
 };
 
 function connection(bounds: Partial<QueueBounds>) {
@@ -102,5 +105,36 @@ describe('Connection outbound accounting', () => {
     expect(conn.counters).toMatchObject({ bytesOut: 10, framesOut: 1 });
     drain();
     expect(conn.counters).toMatchObject({ bytesOut: 30, framesOut: 2 });
+  });
+
+  it("is its wire's listener and its channel's port: both lead to the server's events", () => {
+    const w = fakeWire();
+    const seen: string[] = [];
+    const conn = new Connection(
+      w.wire,
+      {
+        maxFrameBytes: 1024,
+        now: 0,
+        bounds: {
+          maxQueueBytes: 1000,
+          maxQueueMessages: 10,
+          policy: 'drop-oldest',
+          socketHighWaterBytes: 100,
+        },
+      },
+      {
+        ...noEvents,
+        onFrames: (_c, frames) => void seen.push(`frames:${frames.length}`),
+        onClosed: (_c, reason) => void seen.push(`closed:${reason}`),
+        onDeliver: (c, m) => void seen.push(`deliver:${m.id}:${c === conn}`),
+        onInbound: (c, d) => void seen.push(`inbound:${String(d)}:${c === conn}`),
+      },
+    );
+    conn.outbound({ id: 'm1', payload: 'x' });
+    conn.inbound('f1');
+    conn.onData(encodeFrame({ type: 'ping' }));
+    conn.onClose('peer_closed');
+    conn.onClose('again');
+    expect(seen).toEqual(['deliver:m1:true', 'inbound:f1:true', 'frames:1', 'closed:peer_closed']);
   });
 });
