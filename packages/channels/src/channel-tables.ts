@@ -15,6 +15,7 @@
  * serialisation per row; every operation is O(1) except the listing ones.
  */
 import type { Pid } from '@switchboard/runtime';
+import { Bag } from './internal/bag.js';
 
 /** Each pid's key, built once: pids are immutable, and one shared string hashes once. */
 const PID_KEYS = new WeakMap<Pid, string>();
@@ -106,14 +107,12 @@ interface InfoEntry<TInfo, TStats> {
  * ```
  */
 export class ChannelTables<TInfo = unknown, TStats = unknown> {
-  /** clientId → (String(pid) → pid); a `Map` keeps insertion, i.e. registration, order. */
-  readonly #channel = new Map<string, Map<string, Pid>>();
-  #channelRows = 0;
+  /** clientId → (String(pid) → pid), in insertion, i.e. registration, order. */
+  readonly #channel = new Bag<Pid>();
   /** String(pid) → conn row: keyed by pid as in EMQX 5.x+, so a DOWN maps straight to its client id. */
   readonly #conn = new Map<string, ConnEntry>();
   /** clientId → (String(pid) → info row): nested, so a key never depends on a separator. */
-  readonly #info = new Map<string, Map<string, InfoEntry<TInfo, TStats>>>();
-  #infoRows = 0;
+  readonly #info = new Bag<InfoEntry<TInfo, TStats>>();
   readonly #live = new Map<string, Pid>();
   #maxChannels = 0;
   #maxConnections = 0;
@@ -163,17 +162,8 @@ export class ChannelTables<TInfo = unknown, TStats = unknown> {
    * ```
    */
   insertChannel(clientId: string, pid: Pid): boolean {
-    const key = pidKey(pid);
-    let pids = this.#channel.get(clientId);
-    if (pids === undefined) {
-      pids = new Map();
-      this.#channel.set(clientId, pids);
-    } else if (pids.has(key)) {
-      return false;
-    }
-    pids.set(key, pid);
-    this.#channelRows++;
-    if (this.#channelRows > this.#maxChannels) this.#maxChannels = this.#channelRows;
+    if (!this.#channel.add(clientId, pidKey(pid), pid)) return false;
+    if (this.#channel.rows > this.#maxChannels) this.#maxChannels = this.#channel.rows;
     return true;
   }
 
@@ -224,22 +214,12 @@ export class ChannelTables<TInfo = unknown, TStats = unknown> {
   unregister(clientId: string, pid: Pid): boolean {
     const key = pidKey(pid);
     let removed = false;
-    const pids = this.#channel.get(clientId);
-    if (pids?.delete(key)) {
-      removed = true;
-      this.#channelRows--;
-      if (pids.size === 0) this.#channel.delete(clientId);
-    }
+    if (this.#channel.delete(clientId, key)) removed = true;
     if (this.#conn.get(key)?.clientId === clientId) {
       this.#conn.delete(key);
       removed = true;
     }
-    const infos = this.#info.get(clientId);
-    if (infos?.delete(key)) {
-      removed = true;
-      this.#infoRows--;
-      if (infos.size === 0) this.#info.delete(clientId);
-    }
+    if (this.#info.delete(clientId, key)) removed = true;
     return removed;
   }
 
@@ -274,15 +254,9 @@ export class ChannelTables<TInfo = unknown, TStats = unknown> {
    */
   insertInfo(clientId: string, pid: Pid, info: TInfo, stats: TStats): void {
     const key = pidKey(pid);
-    let infos = this.#info.get(clientId);
-    if (infos === undefined) {
-      infos = new Map();
-      this.#info.set(clientId, infos);
-    }
-    const row = infos.get(key);
+    const row = this.#info.get(clientId, key);
     if (row === undefined) {
-      infos.set(key, { pid, info, stats });
-      this.#infoRows++;
+      this.#info.add(clientId, key, { pid, info, stats });
     } else {
       row.info = info;
       row.stats = stats;
@@ -357,8 +331,7 @@ export class ChannelTables<TInfo = unknown, TStats = unknown> {
    * ```
    */
   lookup(clientId: string): Pid[] {
-    const pids = this.#channel.get(clientId);
-    return pids === undefined ? [] : [...pids.values()];
+    return this.#channel.values(clientId);
   }
 
   /**
@@ -409,7 +382,7 @@ export class ChannelTables<TInfo = unknown, TStats = unknown> {
    */
   allChannels(): Pid[] {
     const out: Pid[] = [];
-    for (const pids of this.#channel.values()) for (const pid of pids.values()) out.push(pid);
+    for (const [, , pid] of this.#channel.entries()) out.push(pid);
     return out;
   }
 
@@ -422,7 +395,7 @@ export class ChannelTables<TInfo = unknown, TStats = unknown> {
    * ```
    */
   allClientIds(): string[] {
-    return [...this.#channel.keys()];
+    return this.#channel.outerKeys();
   }
 
   /**
@@ -435,7 +408,7 @@ export class ChannelTables<TInfo = unknown, TStats = unknown> {
    * ```
    */
   stats(): ChannelStats {
-    const channels = { count: this.#channelRows, max: this.#maxChannels };
+    const channels = { count: this.#channel.rows, max: this.#maxChannels };
     return {
       channels,
       sessions: { ...channels },
@@ -461,39 +434,36 @@ export class ChannelTables<TInfo = unknown, TStats = unknown> {
   invariants(isAlive?: (pid: Pid) => boolean): string[] {
     const out: string[] = [];
     let channelRows = 0;
-    for (const [clientId, pids] of this.#channel) {
-      if (pids.size === 0) out.push(`H.1: empty channel bucket for ${clientId}`);
-      for (const [key, pid] of pids) {
-        channelRows++;
-        const conn = this.#conn.get(key);
-        if (conn === undefined) out.push(`H.1: channel row (${clientId}, ${key}) has no conn row`);
-        else if (conn.clientId !== clientId) {
-          out.push(`H.1: channel row (${clientId}, ${key}) but conn row says ${conn.clientId}`);
-        }
-        if (isAlive && !isAlive(pid)) out.push(`H.2: channel row (${clientId}, ${key}) for a dead pid`);
+    for (const clientId of this.#channel.emptyBuckets())
+      out.push(`H.1: empty channel bucket for ${clientId}`);
+    for (const [clientId, key, pid] of this.#channel.entries()) {
+      channelRows++;
+      const conn = this.#conn.get(key);
+      if (conn === undefined) out.push(`H.1: channel row (${clientId}, ${key}) has no conn row`);
+      else if (conn.clientId !== clientId) {
+        out.push(`H.1: channel row (${clientId}, ${key}) but conn row says ${conn.clientId}`);
       }
+      if (isAlive && !isAlive(pid)) out.push(`H.2: channel row (${clientId}, ${key}) for a dead pid`);
     }
-    if (channelRows !== this.#channelRows) {
-      out.push(`H.12: channel count ${this.#channelRows} but ${channelRows} rows`);
+    if (channelRows !== this.#channel.rows) {
+      out.push(`H.12: channel count ${this.#channel.rows} but ${channelRows} rows`);
     }
     for (const [key, conn] of this.#conn) {
-      if (this.#channel.get(conn.clientId)?.has(key) !== true) {
+      if (!this.#channel.has(conn.clientId, key)) {
         out.push(`H.1: conn row (${conn.clientId}, ${key}) has no channel row`);
       }
       if (isAlive && !isAlive(conn.pid)) out.push(`H.2: conn row (${conn.clientId}, ${key}) for a dead pid`);
     }
     let infoRows = 0;
-    for (const [clientId, infos] of this.#info) {
-      if (infos.size === 0) out.push(`H.1: empty info bucket for ${clientId}`);
-      for (const [key, row] of infos) {
-        infoRows++;
-        if (this.#channel.get(clientId)?.has(key) !== true) {
-          out.push(`H.1: info row (${clientId}, ${key}) has no channel row`);
-        }
-        if (isAlive && !isAlive(row.pid)) out.push(`H.2: info row (${clientId}, ${key}) for a dead pid`);
+    for (const clientId of this.#info.emptyBuckets()) out.push(`H.1: empty info bucket for ${clientId}`);
+    for (const [clientId, key, row] of this.#info.entries()) {
+      infoRows++;
+      if (!this.#channel.has(clientId, key)) {
+        out.push(`H.1: info row (${clientId}, ${key}) has no channel row`);
       }
+      if (isAlive && !isAlive(row.pid)) out.push(`H.2: info row (${clientId}, ${key}) for a dead pid`);
     }
-    if (infoRows !== this.#infoRows) out.push(`H.1: info count ${this.#infoRows} but ${infoRows} rows`);
+    if (infoRows !== this.#info.rows) out.push(`H.1: info count ${this.#info.rows} but ${infoRows} rows`);
     for (const [key, pid] of this.#live) {
       if (!this.#conn.has(key)) out.push(`H.1: live pid ${key} has no conn row`);
       if (isAlive && !isAlive(pid)) out.push(`H.3: live pid ${key} is dead`);
@@ -511,13 +481,10 @@ export class ChannelTables<TInfo = unknown, TStats = unknown> {
    */
   snapshot(): ChannelTablesSnapshot<TInfo, TStats> {
     const channel: { clientId: string; pid: Pid }[] = [];
-    for (const [clientId, pids] of this.#channel)
-      for (const pid of pids.values()) channel.push({ clientId, pid });
+    for (const [clientId, , pid] of this.#channel.entries()) channel.push({ clientId, pid });
     const info: { clientId: string; pid: Pid; info: TInfo; stats: TStats }[] = [];
-    for (const [clientId, infos] of this.#info) {
-      for (const row of infos.values())
-        info.push({ clientId, pid: row.pid, info: row.info, stats: row.stats });
-    }
+    for (const [clientId, , row] of this.#info.entries())
+      info.push({ clientId, pid: row.pid, info: row.info, stats: row.stats });
     return {
       channel,
       conn: [...this.#conn.values()].map(({ pid, clientId, transport }) => ({ pid, clientId, transport })),
@@ -527,6 +494,6 @@ export class ChannelTables<TInfo = unknown, TStats = unknown> {
   }
 
   #infoRow(clientId: string, pid: Pid): InfoEntry<TInfo, TStats> | undefined {
-    return this.#info.get(clientId)?.get(pidKey(pid));
+    return this.#info.get(clientId, pidKey(pid));
   }
 }

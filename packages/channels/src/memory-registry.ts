@@ -6,6 +6,7 @@
  */
 import type { Pid } from '@switchboard/runtime';
 import { pidKey } from './channel-tables.js';
+import { Bag } from './internal/bag.js';
 import type { Registry } from './registry.js';
 
 /** The in-memory registry: the {@link Registry} port plus a synchronous listing for tests and the inspector. */
@@ -29,41 +30,26 @@ export interface MemoryRegistry extends Registry {
  * ```
  */
 export function createMemoryRegistry(): MemoryRegistry {
-  // clientId → (String(pid) → pid): pids are objects, so they key by their (cached) text; a Map keeps
-  // insertion order, which is registration order (a re-registered pair keeps its first place).
-  const bag = new Map<string, Map<string, Pid>>();
-  let size = 0;
+  // clientId → (String(pid) → pid): pids are objects, so they key by their (cached) text; the bag
+  // keeps insertion order, which is registration order (a re-registered pair keeps its first place).
+  const bag = new Bag<Pid>();
 
   return {
     register(clientId, pid) {
-      const key = pidKey(pid);
-      let pids = bag.get(clientId);
-      if (pids === undefined) {
-        pids = new Map();
-        bag.set(clientId, pids);
-      }
-      if (!pids.has(key)) {
-        pids.set(key, pid);
-        size++;
-      }
+      bag.add(clientId, pidKey(pid), pid);
       return Promise.resolve();
     },
     unregister(clientId, pid) {
-      const pids = bag.get(clientId);
-      if (pids?.delete(pidKey(pid))) {
-        size--;
-        if (pids.size === 0) bag.delete(clientId);
-      }
+      bag.delete(clientId, pidKey(pid));
       return Promise.resolve();
     },
     lookup(clientId) {
-      const pids = bag.get(clientId);
-      return Promise.resolve(pids === undefined ? [] : [...pids.values()]);
+      return Promise.resolve(bag.values(clientId));
     },
-    size: () => size,
+    size: () => bag.rows,
     rows() {
       const out: { clientId: string; pid: Pid }[] = [];
-      for (const [clientId, pids] of bag) for (const pid of pids.values()) out.push({ clientId, pid });
+      for (const [clientId, , pid] of bag.entries()) out.push({ clientId, pid });
       return out;
     },
   };
