@@ -83,6 +83,7 @@ serveRpc({
     if (received >= total) throw new Error(`already ${received} messages, expected to reach ${total} later`);
     expected = total;
     arrivedAt = undefined;
+    for (const client of clients) client.countOnly();
     return null;
   },
   wait: (): Promise<Arrival> =>

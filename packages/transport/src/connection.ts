@@ -74,6 +74,8 @@ export class Connection implements WireEvents, ChannelPort {
   private userData: Map<string, unknown> | undefined;
   private readonly decoder: FrameDecoder;
   private readonly queue: OutboundQueue;
+  /** The queue's socket high-water mark, read by the fast path without going through the queue. */
+  private readonly socketHighWater: number;
 
   constructor(
     readonly wire: Wire,
@@ -84,6 +86,7 @@ export class Connection implements WireEvents, ChannelPort {
     this.lastInboundAt = options.now;
     this.lastPingAt = options.now;
     this.decoder = createDecoder({ maxFrameBytes: options.maxFrameBytes });
+    this.socketHighWater = options.bounds.socketHighWaterBytes;
     // The wire is the queue's sink itself (no getter in between on the per-push path); what goes out
     // is counted here, in `sendEncoded` and `drained`.
     this.queue = new OutboundQueue(options.bounds, wire);
@@ -126,8 +129,16 @@ export class Connection implements WireEvents, ChannelPort {
 
   /** Queues bytes already encoded (a broadcast encodes once for every member). */
   sendEncoded(bytes: Uint8Array, control = false): PushResult {
-    if (!this.writable) return 'dropped';
     const queue = this.queue;
+    // The fast path, once per member per broadcast: open, nothing queued, room in the socket.
+    if (this.phase === 'open' && queue.length === 0 && this.wire.bufferedBytes < this.socketHighWater) {
+      this.wire.write(bytes);
+      const counters = this.counters;
+      counters.bytesOut += bytes.byteLength;
+      counters.framesOut++;
+      return 'written';
+    }
+    if (!this.writable) return 'dropped';
     // drop-oldest may drop several queued frames for one push: count what the queue dropped.
     const droppedBefore = queue.dropped;
     const result = queue.push(bytes, control);
