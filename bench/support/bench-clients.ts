@@ -16,7 +16,7 @@ import type { ServerKind } from './bench-servers.js';
 export interface BenchClient {
   /** Joins `room` and resolves once the server acknowledged it (Switchboard only). */
   join(room: string): Promise<void>;
-  /** From now on only counts what is pushed (set up is over): no decoding per message. */
+  /** From now on (until the next `join`) only counts what is pushed: no decoding per message. */
   countOnly(): void;
 }
 
@@ -71,6 +71,7 @@ function switchboardClient({
   return new Promise((resolve, reject) => {
     const client: BenchClient = {
       join(room) {
+        counting = false; // its ACK must be read
         const id = `j${joins++}`;
         return new Promise<void>((done) => {
           acks.set(id, done);
