@@ -78,6 +78,42 @@ describe('initial snapshots', () => {
     expect(context(second.rt, d)).toEqual({ id: 2 });
   });
 
+  it('resolves named delays per process, at start and in a later state', () => {
+    const { rt, sched } = world();
+    const timed = setup({
+      types: { context: {} as { wait: number }, input: {} as { wait: number } },
+      delays: { wait: ({ context }) => context.wait },
+    }).createMachine({
+      context: ({ input }) => ({ wait: input.wait }),
+      initial: 'idle',
+      states: {
+        idle: { on: { go: 'waiting' } },
+        waiting: { after: { wait: 'done' } },
+        done: {},
+      },
+    });
+    const startsTimed = setup({
+      types: { context: {} as { wait: number }, input: {} as { wait: number } },
+      delays: { wait: ({ context }) => context.wait },
+    }).createMachine({
+      context: ({ input }) => ({ wait: input.wait }),
+      initial: 'waiting',
+      states: { waiting: { after: { wait: 'done' } }, done: {} },
+    });
+    const short = rt.spawn(timed, { input: { wait: 100 } });
+    const long = rt.spawn(timed, { input: { wait: 300 } });
+    const first = rt.spawn(startsTimed, { input: { wait: 200 } });
+    rt.send(short, { type: 'go' });
+    rt.send(long, { type: 'go' });
+    sched.runUntilIdle({ advanceTime: false });
+    sched.advance(100);
+    expect([short, long, first].map((p) => rt.processInfo(p)?.state)).toEqual(['done', 'waiting', 'waiting']);
+    sched.advance(100);
+    expect([long, first].map((p) => rt.processInfo(p)?.state)).toEqual(['waiting', 'done']);
+    sched.advance(100);
+    expect(rt.processInfo(long)?.state).toBe('done');
+  });
+
   it('runs entry actions once per process when a machine has them', () => {
     const { rt, sched } = world();
     let entries = 0;

@@ -218,8 +218,8 @@ export class XStateScope {
 
   /**
    * XState snapshots are immutable values, so when a machine's initial snapshot cannot depend on
-   * the process (no context factory, no named delays, no eventless transitions to run guards,
-   * no children, and no entry action but `after` timers), every process can share one initial
+   * the process (no eventless transitions to run guards, no children, no entry action but `after`
+   * timers of fixed delay; a context factory that spawns nothing), every process can share one initial
    * snapshot and just arm its own timers. That skips the initial macrostep, the bulk of a spawn.
    * Found once per machine by a probe that runs no user code; anything else takes the full path.
    */
@@ -440,12 +440,6 @@ function initialPathIsInert(node: StateNodeLike): boolean {
 
 type ContextFactory = (args: { spawn: unknown; input: unknown; self: unknown }) => unknown;
 
-/**
- * The snapshot of one process from a template whose machine builds its context from `input`:
- * with an inert initial path the context is the only part that differs, so a shallow copy of the
- * shared snapshot with this process's context equals what XState's initial macrostep would build.
- * A factory that throws leaves an error snapshot, as XState does.
- */
 const EMPTY_TAGS: ReadonlySet<string> = new Set<string>();
 const EMPTY_RECORD: Readonly<Record<string, never>> = Object.freeze({});
 
@@ -470,6 +464,12 @@ function isEmptyRecord(value: unknown): boolean {
   return true;
 }
 
+/**
+ * The snapshot of one process from a template whose machine builds its context from `input`:
+ * with an inert initial path the context is the only part that differs, so a shallow copy of the
+ * shared snapshot with this process's context equals what XState's initial macrostep would build.
+ * A factory that throws leaves an error snapshot, as XState does.
+ */
 function withContext(template: Template, proc: Process, input: unknown): unknown {
   try {
     const context = (template.context as ContextFactory)({ spawn: noSpawn, input, self: proc });
@@ -500,7 +500,8 @@ function probeTemplate(logic: unknown, system: RuntimeSystem): Template | null {
   const config = machine.config as { context?: unknown };
   const factory = typeof config.context === 'function' ? (config.context as ContextFactory) : undefined;
   if (factory && factoryMaySpawn(factory)) return null;
-  if (Object.keys(machine.implementations?.delays ?? {}).length > 0) return null;
+  // Named delays matter only where the initial path arms them: `initialPathIsInert` requires
+  // numeric `after` delays there; a named delay in a later state is resolved when it is entered.
   if (!initialPathIsInert(machine.root as StateNodeLike)) return null;
   const actions: XAction[] = [];
   const deferred: (() => void)[] = [];
