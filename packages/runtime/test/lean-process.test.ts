@@ -7,6 +7,8 @@ import { createMachine } from 'xstate';
 import { createDeterministicScheduler, createRuntime, createSeededEntropy } from '@switchboard/runtime';
 import type { Pid } from '@switchboard/runtime';
 import { addLink, linkedPeers, removeLink } from '../src/internal/link-set.js';
+import { addMonitor, monitorsIn, removeMonitor } from '../src/internal/monitor-set.js';
+import type { Monitor } from '../src/internal/process.js';
 
 function world() {
   const sched = createDeterministicScheduler({ seed: 1, auto: false });
@@ -54,6 +56,42 @@ describe('link sets', () => {
     expect(rt.processInfo(one)?.handled).toBe(1);
     expect(rt.processInfo(two)?.handled).toBe(1);
     expect(rt.processInfo(one)?.links).toEqual([]);
+  });
+});
+
+describe('monitor sets', () => {
+  const monitor = (id: number): Monitor => ({ ref: { id } }) as unknown as Monitor;
+
+  it('keep up to 8 monitors in an exact array, more in a Map, in order, and go back to nothing', () => {
+    let set = addMonitor(null, monitor(1));
+    set = addMonitor(set, monitor(2));
+    expect(Array.isArray(set)).toBe(true);
+    expect(monitorsIn(set).map((m) => m.ref.id)).toEqual([1, 2]);
+    expect(removeMonitor(set, 9)).toEqual({ set, had: false });
+    const one = removeMonitor(set, 1);
+    expect(one.had).toBe(true);
+    expect(monitorsIn(one.set).map((m) => m.ref.id)).toEqual([2]);
+    expect(removeMonitor(one.set, 2)).toEqual({ set: null, had: true });
+    let many = null as ReturnType<typeof addMonitor>;
+    for (let id = 1; id <= 10; id++) many = addMonitor(many, monitor(id));
+    expect(many).toBeInstanceOf(Map);
+    expect(monitorsIn(many).map((m) => m.ref.id)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(removeMonitor(many, 5).had).toBe(true);
+    expect(removeMonitor(many, 5).had).toBe(false);
+    expect(monitorsIn(null)).toEqual([]);
+    expect(removeMonitor(null, 1)).toEqual({ set: null, had: false });
+  });
+
+  it('a process with many watchers tells each of them, in monitor order', () => {
+    const { sched, rt } = world();
+    const target = rt.spawn(idle);
+    const watchers = Array.from({ length: 12 }, () => rt.spawn(idle));
+    for (const w of watchers) rt.suspend(w);
+    for (const w of watchers) rt.monitor(w, target);
+    expect(rt.processInfo(target)?.monitoredBy).toEqual(watchers);
+    rt.exit(target, 'kill');
+    sched.runUntilIdle();
+    expect(watchers.map((w) => rt.processInfo(w)?.mailboxLength)).toEqual(watchers.map(() => 1));
   });
 });
 

@@ -40,6 +40,7 @@ import { ALIVE, DEAD, EXITING, EXTERNAL, Process, RUNTIME } from './process.js';
 import type { AnyEvent, DownEntry, Monitor, ProcessHost, Sender, Watcher } from './process.js';
 import { XStateScope } from './xstate-scope.js';
 import { addLink, linkedPeers, removeLink } from './link-set.js';
+import { addMonitor, monitorsIn, removeMonitor } from './monitor-set.js';
 
 const EXIT_WORK = Symbol('exit');
 const BATCH_WORK = Symbol('batch');
@@ -241,7 +242,7 @@ export class Kernel implements Runtime, ProcessHost, DispatchHost {
     return new Promise<TReply>((resolve, reject) => {
       const port: CallPort = new CallPort(target.label, this.readyPort, (outcome) => {
         this.calls.delete(ref.id);
-        target.monitoredBy?.delete(ref.id);
+        target.monitoredBy = removeMonitor(target.monitoredBy, ref.id).set;
         if (timer !== undefined) this.clock.clearTimeout(timer);
         switch (outcome.kind) {
           case 'reply':
@@ -263,7 +264,7 @@ export class Kernel implements Runtime, ProcessHost, DispatchHost {
       });
       this.calls.set(ref.id, port);
       const monitor: Monitor = { ref, watcher: port, target, batch: false };
-      (target.monitoredBy ??= new Map()).set(ref.id, monitor);
+      target.monitoredBy = addMonitor(target.monitoredBy, monitor);
       let timer: TimerHandle | undefined;
       if (timeoutMs !== Infinity) {
         timer = this.clock.setTimeout(
@@ -280,7 +281,7 @@ export class Kernel implements Runtime, ProcessHost, DispatchHost {
       if (!queued && target.spec.overflow === 'reject' && target.status === ALIVE) {
         port.settleNow();
         this.calls.delete(ref.id);
-        target.monitoredBy?.delete(ref.id);
+        target.monitoredBy = removeMonitor(target.monitoredBy, ref.id).set;
         if (timer !== undefined) this.clock.clearTimeout(timer);
         reject(new MailboxFull(String(target.pid), target.spec.capacity));
       }
@@ -314,7 +315,7 @@ export class Kernel implements Runtime, ProcessHost, DispatchHost {
     const monitor: Monitor = ref;
     ref.monitor = monitor;
     (w.monitors ??= new Map()).set(ref.id, monitor);
-    (t.monitoredBy ??= new Map()).set(ref.id, monitor);
+    t.monitoredBy = addMonitor(t.monitoredBy, monitor);
     if (this.inspecting) this.emit({ type: 'rt.monitor', ref, watcher: w.pid, target: t.pid });
     return ref;
   }
@@ -325,7 +326,9 @@ export class Kernel implements Runtime, ProcessHost, DispatchHost {
     let active = false;
     if (monitor) {
       ref.monitor = undefined;
-      active = monitor.target.monitoredBy?.delete(ref.id) ?? false;
+      const removed = removeMonitor(monitor.target.monitoredBy, ref.id);
+      monitor.target.monitoredBy = removed.set;
+      active = removed.had;
       if (monitor.watcher instanceof Process) monitor.watcher.monitors?.delete(ref.id);
     }
     if (options.flush) {
@@ -493,7 +496,8 @@ export class Kernel implements Runtime, ProcessHost, DispatchHost {
     this.procs.delete(proc.pid.id);
     if (proc.name !== undefined && this.names.get(proc.name) === proc) this.names.delete(proc.name);
     if (proc.monitors) {
-      for (const m of proc.monitors.values()) m.target.monitoredBy?.delete(m.ref.id);
+      for (const m of proc.monitors.values())
+        m.target.monitoredBy = removeMonitor(m.target.monitoredBy, m.ref.id).set;
       proc.monitors = null;
     }
     // The exit is reported before the signals and DOWNs it causes, so the stream reads causally.
@@ -510,7 +514,7 @@ export class Kernel implements Runtime, ProcessHost, DispatchHost {
       }
     }
     if (proc.monitoredBy) {
-      const watchers = proc.monitoredBy;
+      const watchers = monitorsIn(proc.monitoredBy);
       proc.monitoredBy = null;
       for (const m of watchers.values()) {
         if (m.watcher instanceof Process) m.watcher.monitors?.delete(m.ref.id);
@@ -637,7 +641,7 @@ export class Kernel implements Runtime, ProcessHost, DispatchHost {
     const monitors: Pid[] = [];
     for (const m of proc.monitors?.values() ?? []) monitors.push(m.target.pid);
     const monitoredBy: Pid[] = [];
-    for (const m of proc.monitoredBy?.values() ?? [])
+    for (const m of monitorsIn(proc.monitoredBy))
       if (m.watcher instanceof Process) monitoredBy.push(m.watcher.pid);
     return {
       pid: proc.pid,
@@ -756,7 +760,7 @@ export class Kernel implements Runtime, ProcessHost, DispatchHost {
         if (timer !== undefined) this.clock.clearTimeout(timer);
         resolve();
       });
-      (proc.monitoredBy ??= new Map()).set(ref.id, { ref, watcher, target: proc, batch: false });
+      proc.monitoredBy = addMonitor(proc.monitoredBy, { ref, watcher, target: proc, batch: false });
       this.signal(proc, undefined, reason, true);
       if (proc.status === ALIVE && timeoutMs !== Infinity) {
         timer = this.clock.setTimeout(

@@ -10,6 +10,7 @@ import type { Pid, Ref } from '../pid.js';
 import type { TimerHandle } from '../ports/clock.js';
 import type { Schedulable, WorkItem } from '../ports/dispatcher.js';
 import type { LinkSet } from './link-set.js';
+import type { MonitorSet } from './monitor-set.js';
 
 /** Anything that can be the sender of a message: a process, a call port, or a pseudo-sender. */
 export interface Sender {
@@ -75,8 +76,8 @@ export class Process implements Schedulable, Watcher {
   links: LinkSet<Process> = null;
   /** Monitors this process holds, by ref id. */
   monitors: Map<number, Monitor> | null = null;
-  /** Monitors on this process, by ref id. */
-  monitoredBy: Map<number, Monitor> | null = null;
+  /** Monitors on this process (see monitor-set.ts). */
+  monitoredBy: MonitorSet = null;
   /** XState delayed events of this process, by schedule id. */
   timers: Map<string, TimerHandle> | null = null;
   /** Deaths waiting to be delivered as one `rt.down.batch`. */
