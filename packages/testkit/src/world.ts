@@ -124,6 +124,32 @@ const TICK = Promise.resolve();
 /** Microtask turns that must pass with nothing runnable before the world counts as idle. */
 const SETTLE_TICKS = 64;
 
+/** What a result needs to hash its trace on first read: the scheduler until then, the hash after. */
+interface LazyHash {
+  sched: DeterministicScheduler | undefined;
+  hash: string | undefined;
+}
+const LAZY_HASH = Symbol('traceHash');
+
+/**
+ * `RunResult.traceHash`, one accessor for every result. A getter written in the result's object
+ * literal would be a new closure per run: V8 then gives each result a hidden class of its own,
+ * which holds the closure, and through it the whole world, until the next full collection (every
+ * young collection in between copies or promotes it).
+ */
+const TRACE_HASH: PropertyDescriptor = {
+  get(this: { [LAZY_HASH]: LazyHash }): string {
+    const lazy = this[LAZY_HASH];
+    if (lazy.hash === undefined) {
+      lazy.hash = (lazy.sched as DeterministicScheduler).traceHash();
+      lazy.sched = undefined;
+    }
+    return lazy.hash;
+  },
+  enumerable: true,
+  configurable: true,
+};
+
 /** A stepdown's trace points: `cm.<action>.<called|answered|failed>`. */
 const STEPDOWN_POINT = /^cm\.(kick|discard|takeover\.begin|takeover\.end)\.(called|answered|failed)$/;
 /** Point kinds are a small fixed set: each is matched against the pattern once per process. */
@@ -326,8 +352,7 @@ class World {
       for (const check of this.options.checks ?? []) this.violations.push(...check(view));
     }
     const sched = this.sched;
-    let traceHash: string | undefined;
-    return {
+    const result = {
       scenario: {
         workload: this.scenario.workload,
         faults: this.faults,
@@ -336,15 +361,15 @@ class World {
       violations: this.violations,
       trace: this.trace,
       history: this.history,
-      // Hashed when first read (a search reads it for a failing or rechecked run only). Nothing
-      // steps the scheduler once the run is over, so the hash is the run's whichever time it is read.
-      get traceHash(): string {
-        return (traceHash ??= sched.traceHash());
-      },
+      traceHash: '',
       steps: this.steps,
       decisions: sched.decisions,
       endTime: sched.now(),
+      [LAZY_HASH]: { sched, hash: undefined } as LazyHash,
     };
+    // Hashed when first read (a search reads it for a failing or rechecked run only). Nothing steps
+    // the scheduler once the run is over, so the hash is the run's whichever time it is read.
+    return Object.defineProperty(result, 'traceHash', TRACE_HASH);
   }
 
   // --- Lanes: the workload and the scheduled faults as units of work

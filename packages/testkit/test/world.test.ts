@@ -48,6 +48,22 @@ describe('runScenario', () => {
     }
   });
 
+  it('gives the trace hash as an ordinary field: read twice, spread, as JSON, frozen', async () => {
+    const first = await runScenario(scenario(takeover), { seed: 3, strategy: uniform() });
+    // Hashed when first read: a run that nobody asks for it never hashes its trace.
+    expect(first.traceHash).toMatch(/^[0-9a-f]{16}$/);
+    expect(first.traceHash).toBe(first.traceHash);
+    expect(Object.keys(first)).toContain('traceHash');
+    expect({ ...first }.traceHash).toBe(first.traceHash);
+    expect((JSON.parse(JSON.stringify(first)) as { traceHash: string }).traceHash).toBe(first.traceHash);
+    const again = await runScenario(first.scenario, { seed: 3 });
+    expect(again.traceHash).toBe(first.traceHash);
+    // Two results never share a hash by accident: each reads its own run's trace.
+    const other = await runScenario(scenario(takeover.slice(0, 2)), { seed: 3 });
+    expect(other.traceHash).not.toBe(first.traceHash);
+    expect(Object.isFrozen(Object.freeze(other)) && other.traceHash).toMatch(/^[0-9a-f]{16}$/);
+  });
+
   it('fires a fault exactly at a trace point', async () => {
     const result = await runScenario(
       scenario(takeover, {
