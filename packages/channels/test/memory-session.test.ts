@@ -89,6 +89,26 @@ describe('createMemorySessionStore', () => {
     expect(store.create({ clientId: 'c1', sessionExpiryMs: 0 }, conn, 0).expiryMs).toBe(0);
   });
 
+  it('sessions that share the empty queue and room list never see each other's writes', () => {
+    const store = createMemorySessionStore();
+    const a = store.create({ clientId: 'a' }, conn, 0);
+    const b = store.create({ clientId: 'b' }, conn, 0);
+    store.enqueue(a, { id: 'm1', payload: 1 });
+    store.join(a, 'lobby');
+    expect(b.queue).toEqual([]);
+    expect(b.rooms).toEqual([]);
+    const drained = store.drain(a);
+    expect(drained.messages.map((m) => m.id)).toEqual(['m1']);
+    store.enqueue(drained.session, { id: 'm2', payload: 2 });
+    store.enqueue(b, { id: 'm3', payload: 3 });
+    expect(drained.session.queue.map((m) => m.id)).toEqual(['m2']);
+    expect(b.queue.map((m) => m.id)).toEqual(['m3']);
+    const resumed = store.resume(store.create({ clientId: 'c' }, conn, 0), { clientId: 'c' }, conn, 1);
+    store.join(resumed, 'x');
+    expect(store.create({ clientId: 'd' }, conn, 0).rooms).toEqual([]);
+    expect(a.rooms).toEqual(['lobby']);
+  });
+
   it('falls back to defaultExpiryMs, and to Infinity without it', () => {
     expect(createMemorySessionStore({ defaultExpiryMs: 7 }).create({ clientId: 'c' }, conn, 0).expiryMs).toBe(
       7,
