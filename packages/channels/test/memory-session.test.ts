@@ -89,7 +89,7 @@ describe('createMemorySessionStore', () => {
     expect(store.create({ clientId: 'c1', sessionExpiryMs: 0 }, conn, 0).expiryMs).toBe(0);
   });
 
-  it('sessions that share the empty queue and room list never see each other's writes', () => {
+  it('sessions sharing the empty queue and room list never see the writes of another', () => {
     const store = createMemorySessionStore();
     const a = store.create({ clientId: 'a' }, conn, 0);
     const b = store.create({ clientId: 'b' }, conn, 0);
