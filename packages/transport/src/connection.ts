@@ -74,6 +74,11 @@ export class Connection implements WireEvents, ChannelPort {
   private userData: Map<string, unknown> | undefined;
   private readonly decoder: FrameDecoder;
   private readonly queue: OutboundQueue;
+  /**
+   * Whether frames wait in the queue (kept here after every queue operation): the fast path reads
+   * only this object, the wire and the socket — at 20,000 members one cache line less per member.
+   */
+  private backlogged = false;
   /** The queue's socket high-water mark, read by the fast path without going through the queue. */
   private readonly socketHighWater: number;
 
@@ -131,7 +136,7 @@ export class Connection implements WireEvents, ChannelPort {
   sendEncoded(bytes: Uint8Array, control = false): PushResult {
     const queue = this.queue;
     // The fast path, once per member per broadcast: open, nothing queued, room in the socket.
-    if (this.phase === 'open' && queue.length === 0 && this.wire.bufferedBytes < this.socketHighWater) {
+    if (this.phase === 'open' && !this.backlogged && this.wire.bufferedBytes < this.socketHighWater) {
       this.wire.write(bytes);
       const counters = this.counters;
       counters.bytesOut += bytes.byteLength;
@@ -142,6 +147,7 @@ export class Connection implements WireEvents, ChannelPort {
     // drop-oldest may drop several queued frames for one push: count what the queue dropped.
     const droppedBefore = queue.dropped;
     const result = queue.push(bytes, control);
+    this.backlogged = queue.length > 0;
     const counters = this.counters;
     if (result === 'written') {
       counters.bytesOut += bytes.byteLength;
@@ -170,6 +176,7 @@ export class Connection implements WireEvents, ChannelPort {
     this.closeReason = why;
     this.phase = 'closing';
     this.queue.clear();
+    this.backlogged = false;
     if (options.abrupt === true) return void this.wire.destroy();
     const bytes = encodeFrame({
       type: 'disconnect',
@@ -222,6 +229,7 @@ export class Connection implements WireEvents, ChannelPort {
     const bytes = queue.queuedBytes;
     // Nothing else touches the queue meanwhile: a socket reports errors and closes asynchronously.
     queue.flush();
+    this.backlogged = queue.length > 0;
     this.counters.framesOut += frames - queue.length;
     this.counters.bytesOut += bytes - queue.queuedBytes;
   }
@@ -231,6 +239,7 @@ export class Connection implements WireEvents, ChannelPort {
     if (this.phase === 'closed') return;
     this.phase = 'closed';
     this.queue.clear();
+    this.backlogged = false;
     this.events.onClosed(this, this.closeReason ?? reason);
   }
 }
