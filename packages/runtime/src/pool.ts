@@ -69,14 +69,17 @@ export function createPool(runtime: Runtime, options: PoolOptions = {}): Pool {
     throw new InvalidOption(`pool size must be a positive integer, got ${String(size)}`);
   const name = options.name ?? 'pool';
   const log = runtime.logger.child({ actor: name, kind: 'pool' });
-  let pending = 0;
+  // A box, not a `let`: the handle's `pending` getter lives on a class prototype (an object
+  // literal's getter gives every pool a hidden class of its own, which held each pool, and its
+  // runtime, until a full collection).
+  const count = { pending: 0 };
   let closed = false;
   let next = 0;
   let waiters: (() => void)[] = [];
 
   const finished = (): void => {
-    pending--;
-    if (pending === 0 && waiters.length > 0) {
+    count.pending--;
+    if (count.pending === 0 && waiters.length > 0) {
       const ready = waiters;
       waiters = [];
       for (const resolve of ready) resolve();
@@ -100,7 +103,7 @@ export function createPool(runtime: Runtime, options: PoolOptions = {}): Pool {
   };
   const dispatch = (task: Task, key: string | number | undefined): boolean => {
     if (closed) return false;
-    pending++;
+    count.pending++;
     if (!runtime.send(pick(key), { type: 'pool.task', task })) {
       finished();
       return false;
@@ -108,12 +111,7 @@ export function createPool(runtime: Runtime, options: PoolOptions = {}): Pool {
     return true;
   };
 
-  return {
-    name,
-    workers,
-    get pending() {
-      return pending;
-    },
+  return new PoolHandle(name, workers, count, {
     submit<T>(task: () => T | Promise<T>, key?: string | number): Promise<Awaited<T>> {
       return new Promise<Awaited<T>>((resolve, reject) => {
         // A failed task's own error is passed on unchanged, whatever it threw.
@@ -123,13 +121,40 @@ export function createPool(runtime: Runtime, options: PoolOptions = {}): Pool {
       });
     },
     asyncSubmit: (task, key) => dispatch({ run: task, settle: undefined }, key),
-    flush: () => (pending === 0 ? Promise.resolve() : new Promise<void>((resolve) => waiters.push(resolve))),
+    flush: () =>
+      count.pending === 0 ? Promise.resolve() : new Promise<void>((resolve) => waiters.push(resolve)),
     async close() {
       closed = true;
-      if (pending > 0) await new Promise<void>((resolve) => waiters.push(resolve));
+      if (count.pending > 0) await new Promise<void>((resolve) => waiters.push(resolve));
       for (const pid of workers) runtime.exit(pid, 'shutdown');
     },
-  };
+  });
+}
+
+type PoolOperations = Pick<Pool, 'submit' | 'asyncSubmit' | 'flush' | 'close'>;
+
+/** What `createPool` returns: the operations, plus `pending` read through the prototype. */
+class PoolHandle implements Pool {
+  readonly submit: Pool['submit'];
+  readonly asyncSubmit: Pool['asyncSubmit'];
+  readonly flush: Pool['flush'];
+  readonly close: Pool['close'];
+
+  constructor(
+    readonly name: string,
+    readonly workers: readonly Pid[],
+    private readonly count: { readonly pending: number },
+    operations: PoolOperations,
+  ) {
+    this.submit = operations.submit;
+    this.asyncSubmit = operations.asyncSubmit;
+    this.flush = operations.flush;
+    this.close = operations.close;
+  }
+
+  get pending(): number {
+    return this.count.pending;
+  }
 }
 
 /** The worker's logic: a queue of tasks, one running at a time. */
