@@ -32,6 +32,8 @@ import type { Logger } from 'pino';
 import { Connection } from './connection.js';
 import type { ConnectionEvents } from './connection.js';
 import type { ConnectionContext, Handlers } from './connection-context.js';
+import { ConnectionHandle } from './connection-handle.js';
+import type { HandleServer } from './connection-handle.js';
 import { InvalidServerOption, ListenFailed } from './errors.js';
 import type { AuthVerdict, ServerHooks } from './hooks.js';
 import { resolveKeepalive, resolveLimits, resolveOutbound } from './options.js';
@@ -547,46 +549,28 @@ export function createServer(options: ServerOptions): Server {
   }
 
   // --- Rooms and broadcast
+  // The operations behind every connection handle of this server (one object, not closures per connection).
+  const handleServer: HandleServer = {
+    nextId,
+    join: (conn, room) => joinConn(conn, room),
+    leave: (conn, room) => rooms.leave(conn, room),
+    roomsOf: (conn) => rooms.roomsOf(conn),
+    broadcast: (conn, room, payload, exceptSelf) =>
+      broadcastTo(
+        rooms.members(room),
+        { id: nextId(), room, payload, from: conn.clientId },
+        exceptSelf ? conn : undefined,
+      ),
+    deliver: (conn, clientId, payload, id) =>
+      channels.deliver(clientId, {
+        id: id ?? nextId(),
+        payload,
+        ...(conn.clientId ? { from: conn.clientId } : {}),
+      }),
+  };
+
   function contextOf(conn: Connection, peer: Peer): ConnectionContext {
-    if (peer.context) return peer.context;
-    const context: ConnectionContext = {
-      clientId: conn.clientId ?? '',
-      pid: conn.pid as Pid,
-      transport: conn.transport,
-      peer: conn.wire.peer,
-      clientInfo: peer.clientInfo,
-      get data() {
-        return conn.data;
-      },
-      send: (payload, o = {}) => {
-        const r = conn.send({
-          type: 'message',
-          id: o.id ?? nextId(),
-          payload,
-          ...(o.room === undefined ? {} : { room: o.room }),
-        });
-        return r === 'written' || r === 'queued';
-      },
-      join: (room) => joinConn(conn, room),
-      leave: (room) => rooms.leave(conn, room),
-      rooms: () => rooms.roomsOf(conn),
-      broadcast: (room, payload, o = {}) =>
-        broadcastTo(
-          rooms.members(room),
-          { id: nextId(), room, payload, from: conn.clientId },
-          o.exceptSelf ? conn : undefined,
-        ),
-      deliver: (clientId, payload, o = {}) =>
-        channels.deliver(clientId, {
-          id: o.id ?? nextId(),
-          payload,
-          ...(conn.clientId ? { from: conn.clientId } : {}),
-        }),
-      close: (reason = REASON.SUCCESS, message) =>
-        conn.disconnect(reason, 'closed_by_handler', message === undefined ? {} : { message }),
-    };
-    peer.context = context;
-    return context;
+    return (peer.context ??= new ConnectionHandle(conn, peer.clientInfo, handleServer));
   }
 
   /** A join counts only for a live, open connection whose process is alive: no member outlives its connection. */

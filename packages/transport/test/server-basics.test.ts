@@ -3,6 +3,7 @@ import { REASON } from '@switchboard/protocol';
 import type { AckFrame, ConnackFrame, DisconnectFrame, Frame, MessageFrame } from '@switchboard/protocol';
 import { rawClient, until } from './support/raw-client.js';
 import type { RawClient } from './support/raw-client.js';
+import type { ConnectionContext } from '../src/connection-context.js';
 import { serverWorld } from './support/server-world.js';
 import type { ServerWorld } from './support/server-world.js';
 
@@ -181,6 +182,28 @@ describe('hooks and authentication', () => {
     await a.closed;
     await until(() => events.length === 2);
     expect(events).toEqual(['start:a:tcp', 'stop:a:client_disconnect']);
+  });
+
+  it('hooks get one context per connection, its methods shared on a prototype and no connection internals', async () => {
+    const seen: ConnectionContext[] = [];
+    const w = await start({ hooks: { onConnStart: (c) => void seen.push(c) } });
+    const a = await client(w.tcpUrl);
+    const b = await client(w.tcpUrl);
+    await a.connect('a');
+    await b.connect('b');
+    await until(() => seen.length === 2);
+    const [ca, cb] = seen as [ConnectionContext, ConnectionContext];
+    expect(Object.getPrototypeOf(ca)).toBe(Object.getPrototypeOf(cb));
+    expect(Object.hasOwn(ca, 'send')).toBe(false);
+    expect(Object.keys(ca).sort()).toEqual(['clientId', 'clientInfo', 'peer', 'pid', 'transport']);
+    expect(ca.join('lobby')).toBe(true);
+    expect(ca.rooms()).toEqual(['lobby']);
+    expect(w.server.connections().find((c) => c.clientId === 'a')).toBe(ca);
+    ca.data.set('k', 1);
+    expect(ca.data.get('k')).toBe(1);
+    expect(cb.broadcast('lobby', 'hi')).toBe(1);
+    const got = await a.next((f) => f.type === 'message');
+    expect(got).toMatchObject({ type: 'message', payload: 'hi', room: 'lobby' });
   });
 
   it('a client that fails authenticate is refused and can never take the session over', async () => {
