@@ -80,10 +80,12 @@ describe('initial snapshots', () => {
 
   it('resolves named delays per process, at start and in a later state', () => {
     const { rt, sched } = world();
-    const timed = setup({
+    // The delay `wait` comes from each process's context.
+    const withWait = setup({
       types: { context: {} as { wait: number }, input: {} as { wait: number } },
       delays: { wait: ({ context }) => context.wait },
-    }).createMachine({
+    });
+    const timed = withWait.createMachine({
       context: ({ input }) => ({ wait: input.wait }),
       initial: 'idle',
       states: {
@@ -92,10 +94,7 @@ describe('initial snapshots', () => {
         done: {},
       },
     });
-    const startsTimed = setup({
-      types: { context: {} as { wait: number }, input: {} as { wait: number } },
-      delays: { wait: ({ context }) => context.wait },
-    }).createMachine({
+    const startsTimed = withWait.createMachine({
       context: ({ input }) => ({ wait: input.wait }),
       initial: 'waiting',
       states: { waiting: { after: { wait: 'done' } }, done: {} },

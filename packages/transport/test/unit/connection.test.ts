@@ -46,7 +46,7 @@ const noEvents: ConnectionEvents = {
   onInbound: () => undefined,
 };
 
-function connection(bounds: Partial<QueueBounds>) {
+function connection(bounds: Partial<QueueBounds>, events: ConnectionEvents = noEvents) {
   const w = fakeWire();
   const conn = new Connection(
     w.wire,
@@ -61,7 +61,7 @@ function connection(bounds: Partial<QueueBounds>) {
         ...bounds,
       },
     },
-    noEvents,
+    events,
   );
   return { conn, ...w };
 }
@@ -108,20 +108,9 @@ describe('Connection outbound accounting', () => {
   });
 
   it("is its wire's listener and its channel's port: both lead to the server's events", () => {
-    const w = fakeWire();
     const seen: string[] = [];
-    const conn = new Connection(
-      w.wire,
-      {
-        maxFrameBytes: 1024,
-        now: 0,
-        bounds: {
-          maxQueueBytes: 1000,
-          maxQueueMessages: 10,
-          policy: 'drop-oldest',
-          socketHighWaterBytes: 100,
-        },
-      },
+    const { conn } = connection(
+      {},
       {
         ...noEvents,
         onFrames: (_c, frames) => void seen.push(`frames:${frames.length}`),
