@@ -4,7 +4,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createMachine } from 'xstate';
-import { createDeterministicScheduler, createRuntime, createSeededEntropy } from '@switchboard/runtime';
+import {
+  Mailbox,
+  createDeterministicScheduler,
+  createRuntime,
+  createSeededEntropy,
+} from '@switchboard/runtime';
 import type { Pid } from '@switchboard/runtime';
 import { addLink, linkedPeers, removeLink } from '../src/internal/link-set.js';
 import { addMonitor, monitorsIn, removeMonitor } from '../src/internal/monitor-set.js';
@@ -127,6 +132,45 @@ describe('monitors', () => {
   });
 });
 
+describe('mailboxes', () => {
+  it('a drained ring is given back, and the next messages keep their order', () => {
+    const box = new Mailbox<string, number>();
+    for (let round = 0; round < 3; round++) {
+      // 6 > the first ring's 4 entries: it grows, wraps, drains, and starts again empty.
+      for (let n = 0; n < 6; n++) box.offer('s', round * 10 + n, false);
+      const got: number[] = [];
+      while (box.length > 0) got.push(box.shift() as number);
+      expect(got).toEqual([0, 1, 2, 3, 4, 5].map((n) => round * 10 + n));
+    }
+    box.offer('a', 1, false);
+    box.clear();
+    expect(box.length).toBe(0);
+    expect(box.offer('b', 2, false)).toBe('queued');
+    expect(box.takeFrom('b')).toBe(2);
+  });
+
+  it('a process handles bursts in order; one that dropped messages still reports them when idle', () => {
+    const { sched, rt } = world();
+    const seen: number[] = [];
+    const recorder = createMachine({
+      on: { n: { actions: ({ event }) => seen.push(event['v'] as number) } },
+    });
+    const pid = rt.spawn(recorder);
+    for (let burst = 0; burst < 3; burst++) {
+      for (let v = 0; v < 5; v++) rt.send(pid, { type: 'n', v: burst * 5 + v });
+      sched.runUntilIdle();
+    }
+    expect(seen).toEqual(Array.from({ length: 15 }, (_, i) => i));
+    expect(rt.processInfo(pid)).toMatchObject({ mailboxLength: 0, dropped: 0, handled: 15 });
+    const bounded = rt.spawn(recorder, { mailbox: { capacity: 1, overflow: 'drop-newest' } });
+    rt.send(bounded, { type: 'n', v: 100 });
+    rt.send(bounded, { type: 'n', v: 101 });
+    sched.runUntilIdle();
+    expect(seen.at(-1)).toBe(100);
+    expect(rt.processInfo(bounded)).toMatchObject({ mailboxLength: 0, dropped: 1 });
+  });
+});
+
 describe('XState snapshots', () => {
   const tagged = createMachine({
     initial: 'a',
@@ -155,6 +199,38 @@ describe('XState snapshots', () => {
     expect(back.hasTag('busy')).toBe(true);
     expect([...back.tags]).toEqual(['busy']);
     expect((rt.processSnapshot(p2) as Snap).hasTag('busy')).toBe(false);
+  });
+
+  it('processes in the same states share one frozen _nodes array; parallel configurations stay exact', () => {
+    const { sched, rt } = world();
+    type Snap = { _nodes: readonly unknown[]; matches(v: unknown): boolean };
+    const p1 = rt.spawn(tagged);
+    const p2 = rt.spawn(tagged);
+    for (const p of [p1, p2]) rt.send(p, { type: 'go' });
+    sched.runUntilIdle();
+    const s1 = rt.processSnapshot(p1) as Snap;
+    expect(s1._nodes).toBe((rt.processSnapshot(p2) as Snap)._nodes);
+    expect(Object.isFrozen(s1._nodes)).toBe(true);
+    expect(s1.matches('b')).toBe(true);
+    const parallel = createMachine({
+      type: 'parallel',
+      states: {
+        x: { initial: 'x1', states: { x1: { on: { x: 'x2' } }, x2: {} } },
+        y: { initial: 'y1', states: { y1: { on: { y: 'y2' } }, y2: {} } },
+      },
+    });
+    const q1 = rt.spawn(parallel);
+    const q2 = rt.spawn(parallel);
+    rt.send(q1, { type: 'x' });
+    rt.send(q2, { type: 'y' });
+    sched.runUntilIdle();
+    const t1 = rt.processSnapshot(q1) as Snap;
+    const t2 = rt.processSnapshot(q2) as Snap;
+    expect(t1.matches({ x: 'x2', y: 'y1' })).toBe(true);
+    expect(t2.matches({ x: 'x1', y: 'y2' })).toBe(true);
+    rt.send(q1, { type: 'y' });
+    sched.runUntilIdle();
+    expect((rt.processSnapshot(q1) as Snap).matches({ x: 'x2', y: 'y2' })).toBe(true);
   });
 
   it('a machine that spawns children keeps its own children record', () => {

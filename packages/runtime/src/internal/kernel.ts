@@ -542,6 +542,7 @@ export class Kernel implements Runtime, ProcessHost, DispatchHost {
       const mailbox = proc.mailbox;
       if (proc.status !== ALIVE || proc.suspended || mailbox === null || mailbox.length === 0) return ran;
       const event = mailbox.shift() as AnyEvent;
+      if (mailbox.length === 0) this.releaseMailbox(proc, mailbox);
       this.deliver(proc, event);
       ran++;
     }
@@ -571,10 +572,20 @@ export class Kernel implements Runtime, ProcessHost, DispatchHost {
       const count = this.dispatcher.chooseCount(`size:${proc.label}`, pending, proc.batchSize);
       return `batch:${this.flushBatch(proc, count)}`;
     }
-    const event = proc.mailbox?.takeFrom(item.key as Sender);
+    const mailbox = proc.mailbox;
+    const event = mailbox?.takeFrom(item.key as Sender);
     if (event === undefined) return 'none';
+    if (mailbox && mailbox.length === 0) this.releaseMailbox(proc, mailbox);
     this.deliver(proc, event);
     return event.type;
+  }
+
+  /**
+   * An idle process keeps no mailbox (≈ 180 B with its ring, per connection): the next message
+   * makes a new one. One that dropped messages keeps it, for its `dropped` count.
+   */
+  private releaseMailbox(proc: Process, mailbox: Mailbox<Sender, AnyEvent>): void {
+    if (mailbox.dropped === 0) proc.mailbox = null;
   }
 
   /** Runs one event through the process's logic. */

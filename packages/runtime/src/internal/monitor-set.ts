@@ -2,7 +2,8 @@
  * The monitors on one process (`monitoredBy`). A connection has two (its manager's and its
  * supervisor's report to the manager), a busy server process thousands (every pending call
  * monitors its callee). Up to {@link SMALL} are kept in an exact-size array, copied on change
- * (≈ 64 B for two, against ≈ 184 B for a `Map`); beyond that, a `Map` by ref id.
+ * (≈ 64 B for two, against ≈ 184 B for a `Map`); beyond that, a `Map` by ref id. The copies are
+ * made with `concat` and `slice`: a spread or `filter` leaves room for growth (≈ 170 B for two).
  */
 import type { Monitor } from './process.js';
 
@@ -16,7 +17,7 @@ const SMALL = 8;
 export function addMonitor(set: MonitorSet, monitor: Monitor): MonitorSet {
   if (set === null) return [monitor];
   if (set instanceof Map) return set.set(monitor.ref.id, monitor);
-  if (set.length < SMALL) return [...set, monitor];
+  if (set.length < SMALL) return set.concat(monitor);
   const map = new Map<number, Monitor>();
   for (const m of set) map.set(m.ref.id, m);
   return map.set(monitor.ref.id, monitor);
@@ -29,7 +30,7 @@ export function removeMonitor(set: MonitorSet, id: number): { set: MonitorSet; h
   const index = set.findIndex((m) => m.ref.id === id);
   if (index < 0) return { set, had: false };
   if (set.length === 1) return { set: null, had: true };
-  return { set: set.filter((_, i) => i !== index), had: true };
+  return { set: set.slice(0, index).concat(set.slice(index + 1)), had: true };
 }
 
 /** The monitors, oldest first. */

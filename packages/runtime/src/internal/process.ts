@@ -71,6 +71,7 @@ export class Process implements Schedulable, Watcher {
   status: typeof ALIVE | typeof EXITING | typeof DEAD = ALIVE;
   /** The XState snapshot (or any logic's state). */
   snapshot: unknown = undefined;
+  /** Null while empty (made on the first message, dropped when drained; see Kernel.releaseMailbox). */
   mailbox: Mailbox<Sender, AnyEvent> | null = null;
   /** Linked processes: none, the one peer, or a set (see link-set.ts). */
   links: LinkSet<Process> = null;

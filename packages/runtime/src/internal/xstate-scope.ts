@@ -455,7 +455,33 @@ function compact(snapshot: unknown): unknown {
   if (s.tags instanceof Set && s.tags.size === 0) s.tags = EMPTY_TAGS;
   if (isEmptyRecord(s.children)) s.children = EMPTY_RECORD;
   if (isEmptyRecord(s.historyValue)) s.historyValue = EMPTY_RECORD;
+  if (Array.isArray(s._nodes)) s._nodes = sharedNodes(s._nodes as readonly object[]);
   return snapshot;
+}
+
+/** One frozen `_nodes` array per active state configuration, found by its last (deepest) node. */
+const NODES = new WeakMap<object, readonly object[]>();
+
+/**
+ * Every process in the same state holds an equal `_nodes` array (the active state nodes, in
+ * document order): ≈ 64 B each, and XState spreads a Set into it, which leaves spare room. XState
+ * only reads it (a transition copies it into a new Set), so equal arrays are replaced by one frozen
+ * one. Parallel states can give the same last node different arrays: those are compared, and
+ * only the first configuration seen is shared.
+ */
+function sharedNodes(nodes: readonly object[]): readonly object[] {
+  const last = nodes[nodes.length - 1];
+  if (last === undefined) return nodes;
+  const shared = NODES.get(last);
+  if (shared === undefined) {
+    const frozen = Object.freeze(nodes.slice());
+    NODES.set(last, frozen);
+    return frozen;
+  }
+  if (shared === nodes) return shared;
+  if (shared.length !== nodes.length) return nodes;
+  for (let i = 0; i < nodes.length; i++) if (shared[i] !== nodes[i]) return nodes;
+  return shared;
 }
 
 function isEmptyRecord(value: unknown): boolean {
