@@ -46,7 +46,7 @@ import type { ServerStats } from './stats.js';
 import { transportMachine } from './transport-process.js';
 import type { ConnectionDeath } from './transport-process.js';
 import { tcpWire } from './tcp-wire.js';
-import { wsWire } from './ws-wire.js';
+import { WireWebSocket, wsWire } from './ws-wire.js';
 import type { Wire } from './wire.js';
 
 /** Options of {@link createServer}. */
@@ -238,10 +238,10 @@ export function createServer(options: ServerOptions): Server {
     },
     onClosed: (conn, reason) => {
       all.delete(conn);
-      counters.bytesIn += conn.counters.bytesIn;
-      counters.bytesOut += conn.counters.bytesOut;
-      counters.framesOut += conn.counters.framesOut;
-      counters.dropped += conn.counters.dropped;
+      counters.bytesIn += conn.bytesIn;
+      counters.bytesOut += conn.bytesOut;
+      counters.framesOut += conn.framesOut;
+      counters.dropped += conn.dropped;
       rooms.removeMember(conn);
       if (conn.pid !== undefined) runtime.send(conn.pid, { type: 'ch.socket.closed', reason });
       if (conn.started) {
@@ -671,6 +671,9 @@ export function createServer(options: ServerOptions): Server {
       maxPayload: limits.maxFrameBytes + 4,
       perMessageDeflate: false,
       clientTracking: false,
+      // Events go straight to the wire, pings answered there (see WireWebSocket): ≈ 300 B less per socket.
+      WebSocket: WireWebSocket,
+      autoPong: false,
       ...(wsPath === undefined ? {} : { path: wsPath }),
     };
     if ('server' in options.ws) {
@@ -795,10 +798,10 @@ export function createServer(options: ServerOptions): Server {
       let framesOut = counters.framesOut;
       let dropped = counters.dropped;
       for (const conn of all) {
-        bytesIn += conn.counters.bytesIn;
-        bytesOut += conn.counters.bytesOut;
-        framesOut += conn.counters.framesOut;
-        dropped += conn.counters.dropped;
+        bytesIn += conn.bytesIn;
+        bytesOut += conn.bytesOut;
+        framesOut += conn.framesOut;
+        dropped += conn.dropped;
       }
       return {
         sockets: { count: all.size, max: maxSockets },

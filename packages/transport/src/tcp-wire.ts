@@ -1,5 +1,6 @@
 /** A TCP socket as a {@link Wire}. */
 import type { Socket } from 'node:net';
+import { peerOf } from './wire.js';
 import type { Wire, WireEvents } from './wire.js';
 
 /**
@@ -30,7 +31,7 @@ class TcpWire implements Wire {
     socket.setNoDelay(true);
     // Nothing is read until a connection attaches: no frame can slip past admission.
     socket.pause();
-    this.peer = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}`;
+    this.peer = peerOf(socket);
   }
 
   get bufferedBytes(): number {

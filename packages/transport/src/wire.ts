@@ -3,6 +3,7 @@
  * with the socket's own buffering visible (so the connection can apply backpressure), and two
  * ways to end. TCP sockets and WebSockets both become wires.
  */
+import type { Socket } from 'node:net';
 
 /** What a wire reports to its connection. */
 export interface WireEvents {
@@ -39,4 +40,15 @@ export interface Wire {
   end(): void;
   /** Closes now, dropping what is buffered. */
   destroy(): void;
+}
+
+/**
+ * `address:port` of a socket's peer, as one flat string (a template literal makes a cons string of
+ * three parts, ≈ 90 B; this is ≈ 32 B). Reading the address makes Node cache it on the socket
+ * (`_peername`, ≈ 90 B more per connection); the cache is cleared, since Node rebuilds it on demand.
+ */
+export function peerOf(socket: Socket): string {
+  const peer = [socket.remoteAddress ?? '?', socket.remotePort ?? 0].join(':');
+  (socket as { _peername?: unknown })._peername = undefined;
+  return peer;
 }

@@ -1,6 +1,7 @@
 /** A WebSocket (from the `ws` library) as a {@link Wire}: each binary message carries whole frames. */
 import type { Socket } from 'node:net';
-import type { WebSocket } from 'ws';
+import { WebSocket } from 'ws';
+import { peerOf } from './wire.js';
 import type { Wire, WireEvents } from './wire.js';
 
 /**
@@ -17,33 +18,72 @@ export function wsWire(ws: WebSocket, socket: Socket): Wire {
 }
 
 /**
- * The wire of each WebSocket and of its socket. The listeners are shared functions (an emitter
- * calls a listener with itself as `this`) that find their wire here: no closures per socket, and
- * no listener removed (`off` turns an emitter's listener table into a dictionary).
+ * The wire of each socket (for 'drain'). The listener is one shared function (an emitter calls a
+ * listener with itself as `this`) that finds its wire here: no closure per socket, and no listener
+ * removed (`off` turns an emitter's listener table into a dictionary).
  */
-const wires = new WeakMap<object, WsWire>();
-
-function onMessage(this: WebSocket, data: Buffer, isBinary: boolean): void {
-  wires.get(this)?.message(data, isBinary);
-}
+const wires = new WeakMap<Socket, WsWire>();
 
 function onSocketDrain(this: Socket): void {
   wires.get(this)?.events?.onDrain();
 }
 
-function onError(this: WebSocket, err: NodeJS.ErrnoException): void {
-  const wire = wires.get(this);
-  if (wire) wire.reason = `socket_error: ${err.code ?? err.message}`;
-}
+/** The buffered bytes above which a WebSocket ping goes unanswered. */
+export const PONG_BACKLOG_BYTES = 64 * 1024;
 
-function onClose(this: WebSocket): void {
-  wires.get(this)?.close();
+/**
+ * The server's WebSocket class (`ws`'s `WebSocket` option): it hands its events straight to its
+ * wire instead of emitting them to listeners. A `ws` emitter's listener table is a dictionary from
+ * the start and grows with each event listened to (≈ 100 B from the fourth); this one stays empty.
+ * Automatic pongs are off (`autoPong: false`: a closure per socket, ≈ 100 B) and answered here,
+ * except on a socket whose buffer holds {@link PONG_BACKLOG_BYTES} already: a ping flood from a
+ * peer that does not read cannot grow it (`ws` itself would terminate the socket).
+ */
+export class WireWebSocket extends WebSocket {
+  /** Set once, by the wire, when the server accepts the socket. */
+  wire: WsWire | undefined = undefined;
+
+  override emit(event: string | symbol, first?: unknown, second?: unknown): boolean {
+    const wire = this.wire;
+    if (wire !== undefined) {
+      switch (event) {
+        case 'message':
+          wire.message(first as Buffer, second as boolean);
+          return true;
+        case 'ping':
+          if (this.readyState === this.OPEN && this.bufferedAmount < PONG_BACKLOG_BYTES)
+            this.pong(first);
+          return true;
+        case 'error': {
+          const err = first as NodeJS.ErrnoException;
+          wire.reason = `socket_error: ${err.code ?? err.message}`;
+          return true;
+        }
+        case 'close':
+          wire.close();
+          return true;
+      }
+    }
+    // Nobody listens for an error before the wire exists: never let it throw.
+    if (event === 'error' && this.listenerCount('error') === 0) return false;
+    return super.emit(event, first, second);
+  }
 }
 
 /**
  * A class, not an object literal: a literal with a getter is created in dictionary mode, and the
  * outbound queue reads `bufferedBytes` and calls `write` on it once per client per broadcast.
  */
+/** For a WebSocket of `ws`'s own class (the exported `wsWire` on any server): listeners. */
+function listen(ws: WebSocket, wire: WsWire): void {
+  ws.on('message', (data: Buffer, isBinary: boolean) => wire.message(data, isBinary));
+  ws.on(
+    'error',
+    (err: NodeJS.ErrnoException) => void (wire.reason = `socket_error: ${err.code ?? err.message}`),
+  );
+  ws.on('close', () => wire.close());
+}
+
 class WsWire implements Wire {
   readonly kind = 'ws';
   readonly peer: string;
@@ -64,14 +104,12 @@ class WsWire implements Wire {
     private readonly socket: Socket,
   ) {
     ws.binaryType = 'nodebuffer';
-    this.peer = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}`;
+    this.peer = peerOf(socket);
     socket.setNoDelay(true);
-    wires.set(ws, this);
-    wires.set(socket, this);
     // Messages may arrive before a connection attaches: `message` keeps them in order.
-    ws.on('message', onMessage);
-    ws.on('error', onError);
-    ws.on('close', onClose);
+    if (ws instanceof WireWebSocket) ws.wire = this;
+    else listen(ws, this);
+    wires.set(socket, this);
     socket.on('drain', onSocketDrain);
   }
 

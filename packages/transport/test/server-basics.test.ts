@@ -243,3 +243,30 @@ describe('hooks and authentication', () => {
     });
   });
 });
+
+describe('the socket level', () => {
+  it.each(['tcp', 'ws'] as const)('over %s, the peer is the client socket address and port', async (kind) => {
+    const starts: ConnectionContext[] = [];
+    const w = await start({ hooks: { onConnStart: (c) => void starts.push(c) } });
+    const c = await client(kind === 'tcp' ? w.tcpUrl : w.wsUrl);
+    await c.connect('peer-1');
+    await until(() => starts.length === 1);
+    const peer = w.server.connectionInfo('peer-1')?.peer;
+    expect(peer).toMatch(/^127\.0\.0\.1:\d+$/);
+    expect(starts[0]?.peer).toBe(peer);
+  });
+
+  it('a WebSocket ping is answered with a pong carrying its data', async () => {
+    const w = await start();
+    const { WebSocket } = await import('ws');
+    const ws = new WebSocket(w.wsUrl);
+    try {
+      await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+      const pong = new Promise<Buffer>((resolve) => ws.once('pong', resolve));
+      ws.ping(Buffer.from('are you there'));
+      expect((await pong).toString()).toBe('are you there');
+    } finally {
+      ws.terminate();
+    }
+  });
+});

@@ -127,3 +127,46 @@ describe('Connection outbound accounting', () => {
     expect(seen).toEqual(['deliver:m1:true', 'inbound:f1:true', 'frames:1', 'closed:peer_closed']);
   });
 });
+
+describe('Connection state made only while needed', () => {
+  it('frames split anywhere across chunks, between whole ones, decode in order; bad bytes still end it', () => {
+    const got: string[] = [];
+    const bad: string[] = [];
+    const { conn } = connection(
+      {},
+      {
+        ...noEvents,
+        onFrames: (_c, frames) => void got.push(...frames.map((f) => (f.type === 'ack' ? f.id : f.type))),
+        onBadInput: (_c, code) => void bad.push(code),
+      },
+    );
+    const ack = (id: string) => encodeFrame({ type: 'ack', id, reason: 0 });
+    const stream = new Uint8Array([...ack('a'), ...ack('b'), ...ack('c')]);
+    // Every cut: whole frames, then a split header or body held over, then the rest.
+    for (let cut = 1; cut < stream.length; cut++) {
+      conn.onData(stream.subarray(0, cut));
+      conn.onData(stream.subarray(cut));
+    }
+    conn.onData(encodeFrame({ type: 'ping' }));
+    expect(got).toEqual([...Array.from({ length: stream.length - 1 }, () => ['a', 'b', 'c']).flat(), 'ping']);
+    expect(conn.framesIn).toBe(got.length);
+    conn.onData(new Uint8Array([0, 0, 0, 1, 0xc1])); // 0xc1: never used in msgpack
+    expect(bad).toEqual(['PROTO_ERR_MALFORMED']);
+  });
+
+  it('queues behind a full socket, drains, and queues again with the bounds and counts intact', () => {
+    const { conn, wire, written, drain } = connection({ policy: 'drop-newest', maxQueueMessages: 2 });
+    for (let round = 0; round < 3; round++) {
+      wire.bufferedBytes = 100;
+      expect(conn.sendEncoded(bytes(1, 10))).toBe('queued');
+      expect(conn.sendEncoded(bytes(2, 10))).toBe('queued');
+      expect(conn.sendEncoded(bytes(3, 10))).toBe('dropped');
+      expect(conn.queueLength).toBe(2);
+      drain();
+      expect(conn.queueLength).toBe(0);
+      expect(conn.queuedBytes).toBe(0);
+    }
+    expect(written.map((b) => b[0])).toEqual([1, 2, 1, 2, 1, 2]);
+    expect(conn.counters).toMatchObject({ dropped: 3, framesOut: 6, bytesOut: 60 });
+  });
+});
