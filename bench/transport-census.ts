@@ -6,7 +6,7 @@
  *
  *   node --conditions=source --expose-gc --import tsx bench/transport-census.ts --kind=switchboard --connections=2000
  *     [--top=40] [--tsx] [--props=closure:] [--owners=object:Object,array:(object properties)]
- *     [--anchors=Socket,WebSocket,Connection,Process] [--detail=Process] [--detail-top=60]
+ *     [--anchors=Socket,WebSocket,Connection,Process] [--detail=Process] [--detail-top=60] [--deep=1]
  */
 import { readFile, rm } from 'node:fs/promises';
 import { arg, int, isMain, num } from './lib.js';
@@ -172,6 +172,7 @@ function byAnchor(
   const anchorIndex = new Map(anchors.map((a, i) => [`object:${a}`, i]));
   const anchorOf = (n: number): number | undefined => anchorIndex.get(keyOf(snap, n * width));
   const owner = new Int32Array(nodeCount).fill(-1);
+  const deep = arg('deep') !== undefined;
   const out: Census = new Map();
   const claim = (key: string, n: number): void => {
     const entry = out.get(key) ?? { count: 0, bytes: 0 };
@@ -187,6 +188,7 @@ function byAnchor(
         queue.push(n);
       }
     const via = new Map<number, string>();
+    const edgeTo = new Map<number, string>();
     for (let head = 0; head < queue.length; head++) {
       const from = queue[head] as number;
       claim(`${anchor} (and what only it reaches)`, from);
@@ -204,10 +206,11 @@ function byAnchor(
         owner[to] = a;
         const type = edge_types[0][snap.edges[e + edgeTypeAt] as number];
         const raw = snap.edges[e + edgeNameAt] as number;
-        via.set(
-          to,
-          `${keyOf(snap, from * width)}.${type === 'element' || type === 'hidden' ? '[]' : (snap.strings[raw] ?? '?')} → `,
-        );
+        const edge = type === 'element' || type === 'hidden' ? '[]' : (snap.strings[raw] ?? '?');
+        // `--deep`: the holder named by the edge it was reached by, to tell one array from another.
+        const holder = deep ? (edgeTo.get(from) ?? keyOf(snap, from * width)) : keyOf(snap, from * width);
+        edgeTo.set(to, `${keyOf(snap, from * width)}.${edge}`);
+        via.set(to, `${holder}.${edge} → `);
         queue.push(to);
       }
     }
