@@ -153,6 +153,8 @@ export interface ConnectionInfo {
 
 /** The client info of a connection without an authenticate hook (shared: it is only read). */
 const NO_CLIENT_INFO: Readonly<Record<string, unknown>> = Object.freeze({});
+/** The verdict when there is no `authenticate` hook. */
+const ADMITTED = Object.freeze({ ok: true, clientInfo: NO_CLIENT_INFO } as const);
 
 /** Per-connection state the server keeps beside the wire-level `Connection`. */
 interface Peer {
@@ -325,7 +327,8 @@ export function createServer(options: ServerOptions): Server {
         counters.refused.version++;
         return conn.disconnect(REASON.UNSUPPORTED_VERSION, 'unsupported_version');
       }
-      const verdict = await authenticate(conn, frame);
+      // Without a hook there is nothing to wait for: no promise turn per connect.
+      const verdict = hooks.authenticate ? await authenticate(conn, frame) : ADMITTED;
       if (!conn.writable) return;
       if (!verdict.ok) {
         counters.refused.auth++;
@@ -410,7 +413,7 @@ export function createServer(options: ServerOptions): Server {
   ): Promise<
     { ok: true; clientInfo: Readonly<Record<string, unknown>> } | { ok: false; reason: ReasonCode }
   > {
-    if (!hooks.authenticate) return { ok: true, clientInfo: NO_CLIENT_INFO };
+    if (!hooks.authenticate) return ADMITTED;
     let verdict: AuthVerdict | typeof AUTH_TIMED_OUT;
     let timer: TimerHandle | undefined;
     try {

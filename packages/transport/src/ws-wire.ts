@@ -105,7 +105,7 @@ class WsWire implements Wire {
   ) {
     ws.binaryType = 'nodebuffer';
     this.peer = peerOf(socket);
-    socket.setNoDelay(true);
+    // No setNoDelay here: `ws` turned Nagle off when it took the socket.
     // Messages may arrive before a connection attaches: `message` keeps them in order.
     if (ws instanceof WireWebSocket) ws.wire = this;
     else listen(ws, this);
