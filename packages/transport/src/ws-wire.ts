@@ -51,8 +51,7 @@ export class WireWebSocket extends WebSocket {
           wire.message(first as Buffer, second as boolean);
           return true;
         case 'ping':
-          if (this.readyState === this.OPEN && this.bufferedAmount < PONG_BACKLOG_BYTES)
-            this.pong(first);
+          if (this.readyState === this.OPEN && this.bufferedAmount < PONG_BACKLOG_BYTES) this.pong(first);
           return true;
         case 'error': {
           const err = first as NodeJS.ErrnoException;
