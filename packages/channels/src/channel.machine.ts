@@ -253,7 +253,10 @@ interface ChannelContext {
   /** Why the socket closed while opening: reported once the channel is registered (opened). */
   closedWhileOpening: string | undefined;
   session: unknown;
-  /** Appended in place (O(1) per delivery): no one holds an older snapshot of a process's context. */
+  /**
+   * Appended in place (O(1) per delivery): no one holds an older snapshot of a process's context.
+   * Both start as the shared frozen empty list and get their own array on the first message.
+   */
   pendings: ChannelMessage[];
   early: ChannelMessage[];
   /** Ids of the old channel's pendings whose copy from the broker may still arrive here. */
@@ -264,7 +267,10 @@ interface ChannelContext {
   outbox: readonly ChannelMessage[];
   /** Session expiry still to wait, in ms (waited in chunks of MAX_TIMER_MS). */
   expiryLeftMs: number;
-  counters: { queued: number; delivered: number; duplicates: number };
+  // Counters as fields, not an object of their own: ≈ 30 B less per connection.
+  queued: number;
+  delivered: number;
+  duplicates: number;
 }
 
 const pidOf = (self: unknown): Pid => (self as { readonly pid: Pid }).pid;
@@ -372,19 +378,22 @@ export const channelMachine = setup({
         trace.tp('ch.exit', { clientId: context.clientId, pid: pidOf(self), reason: params.reason });
     },
     bufferEarly: ({ context, event }) => {
-      if (event.type === 'ch.deliver') context.early.push(event.message);
+      if (event.type !== 'ch.deliver') return;
+      if (context.early === NO_MESSAGES) context.early = [event.message];
+      else context.early.push(event.message);
     },
     pend: ({ context, event }) => {
       if (event.type !== 'ch.deliver') return;
       // B3 (EMQX before PR #6393): into the session that was already handed over, so it is lost.
       // Stryker disable next-line all: bug catalogue (docs/reference/bug-catalogue.md)
       if (bugs.B3) context.session = context.host.sessions.enqueue(context.session, event.message);
+      else if (context.pendings === NO_MESSAGES) context.pendings = [event.message];
       else context.pendings.push(event.message);
     },
     /** B6: a begin restarts the handover from scratch, dropping the pendings gathered for the first one. */
     restartHandover: ({ context }) => {
       // Stryker disable next-line all: bug catalogue (docs/reference/bug-catalogue.md)
-      if (bugs.B6) context.pendings.length = 0;
+      if (bugs.B6) context.pendings = NO_MESSAGES;
     },
     receive: ({ context, event }) => {
       if (event.type === 'ch.inbound') context.port?.inbound?.(event.data);
@@ -392,19 +401,17 @@ export const channelMachine = setup({
     send: ({ context, event }) => {
       if (event.type === 'ch.deliver') context.port?.outbound(event.message);
     },
-    countDelivered: assign({
-      counters: ({ context }) => ({ ...context.counters, delivered: context.counters.delivered + 1 }),
-    }),
+    countDelivered: assign({ delivered: ({ context }) => context.delivered + 1 }),
     enqueue: assign(({ context, event }) => {
       if (event.type !== 'ch.deliver') return {};
       return {
         session: context.host.sessions.enqueue(context.session, event.message),
-        counters: { ...context.counters, queued: context.counters.queued + 1 },
+        queued: context.queued + 1,
       };
     }),
     dropDuplicate: assign(({ context, event }) => {
       if (event.type === 'ch.deliver') context.dedup.delete(event.message.id);
-      return { counters: { ...context.counters, duplicates: context.counters.duplicates + 1 } };
+      return { duplicates: context.duplicates + 1 };
     }),
     adoptSession: assign({
       session: ({ event }) => (event.type === 'ch.opened' ? event.session : undefined),
@@ -420,11 +427,8 @@ export const channelMachine = setup({
         outbox,
         early: NO_MESSAGES,
         dedup: merged.window,
-        counters: {
-          ...context.counters,
-          delivered: context.counters.delivered + outbox.length,
-          duplicates: context.counters.duplicates + merged.duplicates,
-        },
+        delivered: context.delivered + outbox.length,
+        duplicates: context.duplicates + merged.duplicates,
       };
     }),
     flushOutbox: ({ context }) => {
@@ -442,11 +446,8 @@ export const channelMachine = setup({
         session,
         early: NO_MESSAGES,
         dedup: merged.window,
-        counters: {
-          ...context.counters,
-          queued: context.counters.queued + merged.messages.length,
-          duplicates: context.counters.duplicates + merged.duplicates,
-        },
+        queued: context.queued + merged.messages.length,
+        duplicates: context.duplicates + merged.duplicates,
       };
     }),
     /** A begin arrived while opening: the whole session (queue included) goes to the taker, and what the old channel and we buffered becomes our pendings. */
@@ -458,7 +459,7 @@ export const channelMachine = setup({
         pendings: merged.messages,
         early: NO_MESSAGES,
         dedup: merged.window,
-        counters: { ...context.counters, duplicates: context.counters.duplicates + merged.duplicates },
+        duplicates: context.duplicates + merged.duplicates,
       };
     }),
     replyDeferredBegin: replyTo(
@@ -477,13 +478,15 @@ export const channelMachine = setup({
     live: true,
     closedWhileOpening: undefined,
     session: undefined,
-    pendings: [],
-    early: [],
+    pendings: NO_MESSAGES,
+    early: NO_MESSAGES,
     dedup: NO_IDS,
     deferredBegin: undefined,
     outbox: NO_MESSAGES,
     expiryLeftMs: Infinity,
-    counters: { queued: 0, delivered: 0, duplicates: 0 },
+    queued: 0,
+    delivered: 0,
+    duplicates: 0,
   }),
   initial: 'opening',
   // Kick and discard end the channel in every state (EMQX replies ok, then shuts down).
@@ -730,6 +733,8 @@ function info(context: ChannelContext, state: ChannelStateName): ChannelInfo {
     clientId: context.clientId,
     pendings: context.pendings.length,
     early: context.early.length,
-    ...context.counters,
+    queued: context.queued,
+    delivered: context.delivered,
+    duplicates: context.duplicates,
   };
 }
