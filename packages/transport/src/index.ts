@@ -34,5 +34,6 @@ export type {
 export type { CountAndMax, RefusedCounts, ServerStats, TransportCounters } from './stats.js';
 export { InvalidServerOption, ListenFailed } from './errors.js';
 export { Rooms } from './rooms.js';
+export { PONG_BACKLOG_BYTES } from './ws-wire.js';
 export { OutboundQueue } from './outbound-queue.js';
 export type { PushResult, QueueBounds, QueueSink } from './outbound-queue.js';
