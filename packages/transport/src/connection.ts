@@ -8,6 +8,7 @@ import { createDecoder, encodeFrame } from '@switchboard/protocol';
 import type { Frame, FrameDecoder, ReasonCode } from '@switchboard/protocol';
 import type { ChannelMessage, ChannelPort } from '@switchboard/channels';
 import type { Pid } from '@switchboard/runtime';
+import type { ConnectionContext } from './connection-context.js';
 import { OutboundQueue } from './outbound-queue.js';
 import type { PushResult, QueueBounds } from './outbound-queue.js';
 import type { Wire, WireEvents } from './wire.js';
@@ -27,6 +28,15 @@ export interface ConnectionCounters {
   framesOut: number;
   /** Messages dropped by the outbound policy. */
   dropped: number;
+}
+
+/** What the server keeps for a client once its CONNECT is admitted. */
+export interface AdmittedClient {
+  clientInfo: Readonly<Record<string, unknown>>;
+  /** The handlers' and hooks' view of the connection, made on first use. */
+  context: ConnectionContext | undefined;
+  /** Set while an async message handler (and what queued behind it) has not settled. */
+  chain: Promise<void> | undefined;
 }
 
 /** What a connection tells the server. */
@@ -66,6 +76,11 @@ export class Connection implements WireEvents, ChannelPort {
   closeReason: string | undefined;
   /** True once CONNACK went out (so `onConnStart` ran and `onConnStop` will). */
   started = false;
+  /**
+   * The server's record of the admitted client: a field, not a `WeakMap` entry keyed by the
+   * connection (≈ 30 B more per connection, and an ephemeron for every major GC to trace).
+   */
+  client: AdmittedClient | undefined = undefined;
   readonly acceptedAt: number;
   lastInboundAt: number;
   lastPingAt: number;

@@ -30,7 +30,7 @@ import { createSupervisor, formatReason } from '@switchboard/runtime';
 import type { DownReason, Pid, Runtime, Supervisor, TimerHandle } from '@switchboard/runtime';
 import type { Logger } from 'pino';
 import { Connection } from './connection.js';
-import type { ConnectionEvents } from './connection.js';
+import type { ConnectionEvents, AdmittedClient } from './connection.js';
 import type { ConnectionContext, Handlers } from './connection-context.js';
 import { ConnectionHandle } from './connection-handle.js';
 import type { HandleServer } from './connection-handle.js';
@@ -157,12 +157,6 @@ const NO_CLIENT_INFO: Readonly<Record<string, unknown>> = Object.freeze({});
 const ADMITTED = Object.freeze({ ok: true, clientInfo: NO_CLIENT_INFO } as const);
 
 /** Per-connection state the server keeps beside the wire-level `Connection`. */
-interface Peer {
-  clientInfo: Readonly<Record<string, unknown>>;
-  context: ConnectionContext | undefined;
-  /** Set while an async message handler (and what queued behind it) has not settled. */
-  chain: Promise<void> | undefined;
-}
 
 /**
  * Starts a server. Listening starts at once; await `ready` for the addresses.
@@ -203,7 +197,6 @@ export function createServer(options: ServerOptions): Server {
   const counters = newCounters();
   const all = new Set<Connection>();
   const byPid = new Map<Pid, Connection>();
-  const peers = new WeakMap<Connection, Peer>();
   const rooms = new Rooms<Connection>();
   const bucket = new TokenBucket(limits.maxConnRate, clock.now());
   let opening = 0;
@@ -257,7 +250,7 @@ export function createServer(options: ServerOptions): Server {
       if (conn.pid !== undefined) runtime.send(conn.pid, { type: 'ch.socket.closed', reason });
       if (conn.started) {
         started--;
-        const peer = peers.get(conn);
+        const peer = conn.client;
         if (hooks.onConnStop && peer)
           safely('onConnStop', () => hooks.onConnStop?.(contextOf(conn, peer), reason));
       }
@@ -347,8 +340,8 @@ export function createServer(options: ServerOptions): Server {
         counters.refused.busy++;
         return conn.disconnect(REASON.SERVER_BUSY, 'server_busy', { message: 'server busy' });
       }
-      const peer: Peer = { clientInfo: verdict.clientInfo, context: undefined, chain: undefined };
-      peers.set(conn, peer);
+      const peer: AdmittedClient = { clientInfo: verdict.clientInfo, context: undefined, chain: undefined };
+      conn.client = peer;
       let chanPid: Pid;
       try {
         chanPid = await supervisor.startChild({
@@ -465,7 +458,7 @@ export function createServer(options: ServerOptions): Server {
   // --- Inside the connection process
   /** Only MESSAGE, JOIN and LEAVE are sent to the process (see onFrame). */
   function onInbound(conn: Connection, frame: ClientFrame): void {
-    const peer = peers.get(conn);
+    const peer = conn.client;
     if (!peer) return;
     // While an async handler runs, later frames wait behind it: handlers see a client's frames
     // one at a time, in order, and ACKs go out in the order the frames came.
@@ -480,7 +473,7 @@ export function createServer(options: ServerOptions): Server {
   }
 
   /** Follows an async handler: a rejection ends the connection process like a synchronous throw. */
-  function track(conn: Connection, peer: Peer, pending: Promise<void>): void {
+  function track(conn: Connection, peer: AdmittedClient, pending: Promise<void>): void {
     const chanPid = conn.pid as Pid;
     const chain: Promise<void> = pending.then(
       () => {
@@ -496,7 +489,11 @@ export function createServer(options: ServerOptions): Server {
   }
 
   /** Handles one frame; returns a promise while an async message handler has not settled. */
-  function handleFrame(conn: Connection, peer: Peer, frame: ClientFrame): Promise<void> | undefined {
+  function handleFrame(
+    conn: Connection,
+    peer: AdmittedClient,
+    frame: ClientFrame,
+  ): Promise<void> | undefined {
     const context = contextOf(conn, peer);
     switch (frame.type) {
       case 'message': {
@@ -577,7 +574,7 @@ export function createServer(options: ServerOptions): Server {
       }),
   };
 
-  function contextOf(conn: Connection, peer: Peer): ConnectionContext {
+  function contextOf(conn: Connection, peer: AdmittedClient): ConnectionContext {
     return (peer.context ??= new ConnectionHandle(conn, peer.clientInfo, handleServer));
   }
 
@@ -778,7 +775,7 @@ export function createServer(options: ServerOptions): Server {
     connections() {
       const out: ConnectionContext[] = [];
       for (const conn of all) {
-        const peer = peers.get(conn);
+        const peer = conn.client;
         if (conn.phase === 'open' && peer) out.push(contextOf(conn, peer));
       }
       return out;
