@@ -17,14 +17,11 @@
 import type { Pid } from '@switchboard/runtime';
 import { Bag } from './internal/bag.js';
 
-/** Each pid's key, built once: pids are immutable, and one shared string hashes once. */
-const PID_KEYS = new WeakMap<Pid, string>();
-
 /**
- * `String(pid)`, cached per pid object. The text of a pid is a fresh string on every call (a
- * template literal), which a `Map` must flatten and hash before each lookup; the cached one is
- * hashed once and compares by identity, several times cheaper per table operation. The internal
- * tables of the channels package key pids with it. Not exported from the package.
+ * `String(pid)`: a pid caches its text, so this is the same string object on every call, hashed
+ * once by a `Map` and compared by identity (a fresh template literal per call would be flattened
+ * and hashed before each lookup). The internal tables of the channels package key pids with it.
+ * Not exported from the package.
  *
  * @example
  * ```ts
@@ -32,13 +29,7 @@ const PID_KEYS = new WeakMap<Pid, string>();
  * ```
  */
 export function pidKey(pid: Pid): string {
-  if (typeof pid !== 'object' || pid === null) return String(pid);
-  let key = PID_KEYS.get(pid);
-  if (key === undefined) {
-    key = String(pid);
-    PID_KEYS.set(pid, key);
-  }
-  return key;
+  return String(pid);
 }
 
 /** A count and its high-water mark, as `emqx_stats` keeps `X.count` / `X.max`. */

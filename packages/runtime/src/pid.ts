@@ -25,6 +25,12 @@ export class Pid implements PidJSON {
   readonly node: string;
   readonly id: number;
   readonly incarnation: number;
+  /**
+   * The text, built on first use and kept: tables key pids by it (one shared string hashes once
+   * and compares by identity), and logs and labels reuse it. Costs the pid nothing while unused:
+   * it fills the object's fourth slot, which its allocation has anyway.
+   */
+  #text: string | undefined = undefined;
 
   constructor(node: string, id: number, incarnation: number) {
     this.node = node;
@@ -44,8 +50,9 @@ export class Pid implements PidJSON {
     return new Pid(match[1] as string, Number(match[2]), Number(match[3]));
   }
 
+  /** `<node.id.incarnation>`, the same string object on every call (a flat string: `join` builds it in one piece). */
   toString(): string {
-    return `<${this.node}.${this.id}.${this.incarnation}>`;
+    return (this.#text ??= [`<${this.node}`, this.id, `${this.incarnation}>`].join('.'));
   }
 
   toJSON(): PidJSON {

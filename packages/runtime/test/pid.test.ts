@@ -14,6 +14,15 @@ describe('Pid', () => {
     expect(new Pid('edge-1@host:9', 42, 3).toString()).toBe('<edge-1@host:9.42.3>');
   });
 
+  it('gives the same string object on every call, and keeps it out of equality and JSON', () => {
+    const pid = new Pid('n1', 5, 2);
+    const text = String(pid);
+    expect(pid.toString()).toBe(text);
+    expect(`${pid}`).toBe('<n1.5.2>');
+    expect(pid).toEqual(new Pid('n1', 5, 2));
+    expect(Object.keys(pid)).toEqual(['node', 'id', 'incarnation']);
+  });
+
   it('serialises to a plain { node, id, incarnation } object', () => {
     const pid = new Pid('n1', 5, 2);
     expect(JSON.parse(JSON.stringify(pid))).toEqual({ node: 'n1', id: 5, incarnation: 2 });
