@@ -18,7 +18,7 @@ describe('Pid', () => {
     const pid = new Pid('n1', 5, 2);
     const text = String(pid);
     expect(pid.toString()).toBe(text);
-    expect(`${pid}`).toBe('<n1.5.2>');
+    expect(text).toBe('<n1.5.2>');
     expect(pid).toEqual(new Pid('n1', 5, 2));
     expect(Object.keys(pid)).toEqual(['node', 'id', 'incarnation']);
   });
