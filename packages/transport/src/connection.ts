@@ -166,21 +166,15 @@ export class Connection implements WireEvents, ChannelPort {
 
   /** Queues bytes already encoded (a broadcast encodes once for every member). */
   sendEncoded(bytes: Uint8Array, control = false): PushResult {
-    // The fast path, once per member per broadcast: open, nothing queued, room in the socket.
-    if (this.phase === 'open' && !this.backlogged && this.wire.bufferedBytes < this.socketHighWater) {
+    // The fast path, once per member per broadcast (and the CONNACK): writable, nothing queued,
+    // room in the socket.
+    if (!this.backlogged && this.writable && this.wire.bufferedBytes < this.socketHighWater) {
       this.wire.write(bytes);
       this.bytesOut += bytes.byteLength;
       this.framesOut++;
       return 'written';
     }
     if (!this.writable) return 'dropped';
-    // Not open yet (CONNACK, a refusal): written the same way while nothing waits.
-    if (!this.backlogged && this.wire.bufferedBytes < this.socketHighWater) {
-      this.wire.write(bytes);
-      this.bytesOut += bytes.byteLength;
-      this.framesOut++;
-      return 'written';
-    }
     // The wire is the queue's sink itself (no getter in between on the per-push path).
     const queue = (this.queue ??= new OutboundQueue(this.bounds, this.wire));
     // drop-oldest may drop several queued frames for one push: count what the queue dropped.
