@@ -6,7 +6,7 @@
  *
  *   node --conditions=source --expose-gc --import tsx bench/transport-census.ts --kind=switchboard --connections=2000
  *     [--top=40] [--tsx] [--props=closure:] [--owners=object:Object,array:(object properties)]
- *     [--anchors=Socket,WebSocket,Connection,Process] [--detail=Process] [--detail-top=60] [--deep=1]
+ *     [--anchors=Socket,WebSocket,Connection,Process] [--anchor-top=30] [--detail=Process] [--detail-top=60] [--deep=1]
  */
 import { readFile, rm } from 'node:fs/promises';
 import { arg, int, isMain, num } from './lib.js';
@@ -309,7 +309,7 @@ async function main(): Promise<void> {
       const rows = [...byAnchor(snap, beforeIds, anchors, detail).entries()].sort(
         (x, y) => y[1].bytes - x[1].bytes,
       );
-      for (const [key, { count, bytes }] of rows.slice(0, 30))
+      for (const [key, { count, bytes }] of rows.slice(0, Number(arg('anchor-top') ?? 30)))
         console.log(`${num(bytes / n, 0).padStart(6)}  ${num(count / n, 2).padStart(12)}  ${key}`);
       // `--detail=Process`: that anchor's objects, each with the edge it was reached by.
       const detailOf = arg('detail');

@@ -7,10 +7,11 @@ import { createMachine } from 'xstate';
 import {
   Mailbox,
   createDeterministicScheduler,
+  createSupervisor,
   createRuntime,
   createSeededEntropy,
 } from '@switchboard/runtime';
-import type { Pid } from '@switchboard/runtime';
+import type { DownBatchMessage, Pid } from '@switchboard/runtime';
 import { addLink, linkedPeers, removeLink } from '../src/internal/link-set.js';
 import { addMonitor, monitorsIn, removeMonitor } from '../src/internal/monitor-set.js';
 import type { Monitor } from '../src/internal/process.js';
@@ -67,16 +68,26 @@ describe('link sets', () => {
 describe('monitor sets', () => {
   const monitor = (id: number): Monitor => ({ ref: { id } }) as unknown as Monitor;
 
-  it('keep up to 8 monitors in an exact array, more in a Map, in order, and go back to nothing', () => {
-    let set = addMonitor(null, monitor(1));
+  it('keep one monitor bare, up to 8 in an exact array, more in a Map, in order, and go back to nothing', () => {
+    const first = monitor(1);
+    let set = addMonitor(null, first);
+    expect(set).toBe(first);
+    expect(monitorsIn(set)).toEqual([first]);
+    expect(removeMonitor(set, 9)).toEqual({ set: first, had: false });
     set = addMonitor(set, monitor(2));
     expect(Array.isArray(set)).toBe(true);
     expect(monitorsIn(set).map((m) => m.ref.id)).toEqual([1, 2]);
     expect(removeMonitor(set, 9)).toEqual({ set, had: false });
     const one = removeMonitor(set, 1);
     expect(one.had).toBe(true);
+    expect(Array.isArray(one.set)).toBe(false);
     expect(monitorsIn(one.set).map((m) => m.ref.id)).toEqual([2]);
     expect(removeMonitor(one.set, 2)).toEqual({ set: null, had: true });
+    const three = addMonitor(addMonitor(addMonitor(null, monitor(1)), monitor(2)), monitor(3));
+    const two = removeMonitor(three, 2).set;
+    expect(Array.isArray(two)).toBe(true);
+    expect(monitorsIn(two).map((m) => m.ref.id)).toEqual([1, 3]);
+    expect(monitorsIn(removeMonitor(two, 3).set)).toEqual([monitorsIn(three)[0]]);
     let many = null as ReturnType<typeof addMonitor>;
     for (let id = 1; id <= 10; id++) many = addMonitor(many, monitor(id));
     expect(many).toBeInstanceOf(Map);
@@ -129,6 +140,71 @@ describe('monitors', () => {
     const ref = rt.monitor(watcher, gone);
     expect(String(ref)).toMatch(/^#Ref</);
     expect(rt.processInfo(watcher)?.mailboxLength).toBe(1);
+  });
+});
+
+describe("a supervisor's reportDownsTo", () => {
+  /** A process that records every death its DOWN batches carry. */
+  function reporter(rt: ReturnType<typeof world>['rt']) {
+    const deaths: { pid: string; reason: unknown }[] = [];
+    const pid = rt.spawn(
+      createMachine({
+        on: {
+          'rt.down.batch': {
+            actions: ({ event }) => {
+              for (const d of (event as unknown as DownBatchMessage).downs)
+                deaths.push({ pid: String(d.pid), reason: d.reason });
+            },
+          },
+        },
+      }),
+    );
+    return { pid, deaths };
+  }
+
+  it('reports each death once, with its reason, and keeps no monitor record on either side', async () => {
+    const { sched, rt } = world();
+    const to = reporter(rt);
+    const sup = createSupervisor(rt, {
+      strategy: 'dynamic',
+      child: { logic: idle, restart: 'temporary' },
+      reportDownsTo: to.pid,
+    });
+    const started = sup.startChild(undefined);
+    sched.runUntilIdle();
+    const child = await started;
+    const watched = rt.monitor(rt.spawn(idle), child); // a real monitor beside the report
+    expect(rt.processInfo(child)?.monitoredBy).toHaveLength(2);
+    expect(rt.processInfo(child)?.monitoredBy[0]).toEqual(to.pid);
+    expect(rt.processInfo(to.pid)?.monitors).toEqual([]);
+    expect(rt.demonitor(watched)).toBe(true);
+    rt.exit(child, { shutdown: 'bye' });
+    sched.runUntilIdle();
+    expect(to.deaths).toEqual([{ pid: String(child), reason: { shutdown: 'bye' } }]);
+  });
+
+  it('tells a dead reporter nothing, and its later children are not reported to it', async () => {
+    const { sched, rt } = world();
+    const to = reporter(rt);
+    const sup = createSupervisor(rt, {
+      strategy: 'dynamic',
+      child: { logic: idle, restart: 'temporary' },
+      reportDownsTo: to.pid,
+    });
+    const first = sup.startChild(undefined);
+    sched.runUntilIdle();
+    const child = await first;
+    rt.exit(to.pid, 'kill');
+    sched.runUntilIdle();
+    const second = sup.startChild(undefined);
+    sched.runUntilIdle();
+    const later = await second;
+    expect(rt.processInfo(later)?.monitoredBy).toEqual([]);
+    rt.exit(child, 'kill');
+    rt.exit(later, 'kill');
+    sched.runUntilIdle();
+    expect(rt.isAlive(child) || rt.isAlive(later)).toBe(false);
+    expect(to.deaths).toEqual([]);
   });
 });
 

@@ -320,6 +320,19 @@ export class Kernel implements Runtime, ProcessHost, DispatchHost {
     return ref;
   }
 
+  /**
+   * A supervisor's `reportDownsTo`: `watcher` hears of `child`'s death in its DOWN batches, as a
+   * batched monitor would, with a ref made at the death (there is nothing to demonitor). The
+   * supervisor calls it as it starts the child, which cannot have died yet. A dead watcher hears
+   * nothing.
+   */
+  reportDowns(child: Pid, watcher: Pid): void {
+    const w = this.procs.get(watcher.id);
+    const c = this.procs.get(child.id);
+    if (!w || w.status === DEAD || !samePid(w.pid, watcher) || !c || !samePid(c.pid, child)) return;
+    c.reportsTo = w;
+  }
+
   demonitor(ref: Ref, options: { readonly flush?: boolean } = {}): boolean {
     if (!(ref instanceof MonitorRef)) return false;
     const monitor = ref.monitor;
@@ -513,6 +526,11 @@ export class Kernel implements Runtime, ProcessHost, DispatchHost {
         this.signal(other, proc, reason, false);
       }
     }
+    if (proc.reportsTo) {
+      const watcher = proc.reportsTo;
+      proc.reportsTo = null;
+      this.deliverDown(watcher, new MonitorRef(this.node, ++this.nextRef, watcher, proc, true), reason);
+    }
     if (proc.monitoredBy) {
       const watchers = monitorsIn(proc.monitoredBy);
       proc.monitoredBy = null;
@@ -651,7 +669,7 @@ export class Kernel implements Runtime, ProcessHost, DispatchHost {
     const snapshot = proc.snapshot as { value?: unknown; status?: unknown } | undefined;
     const monitors: Pid[] = [];
     for (const m of proc.monitors?.values() ?? []) monitors.push(m.target.pid);
-    const monitoredBy: Pid[] = [];
+    const monitoredBy: Pid[] = proc.reportsTo ? [proc.reportsTo.pid] : [];
     for (const m of monitorsIn(proc.monitoredBy))
       if (m.watcher instanceof Process) monitoredBy.push(m.watcher.pid);
     return {

@@ -434,7 +434,7 @@ export class SupervisorLogic {
     child.pid = pid;
     if (this.isDynamic) {
       s.dynamic.set(pid.id, (child.spec.restart ?? 'permanent') === 'temporary' ? pid : child);
-      if (this.options.reportDownsTo) kernel.monitor(this.options.reportDownsTo, pid, { batch: true });
+      if (this.options.reportDownsTo) kernel.reportDowns(pid, this.options.reportDownsTo);
     }
     return pid;
   }
