@@ -104,7 +104,7 @@ export interface ProcessInfo {
   /** The machine's state value (or the logic's status). */
   readonly state: unknown;
   readonly parent: Pid | undefined;
-  /** Clock time of the spawn. */
+  /** Clock time of the spawn, to the millisecond (whole ms after the runtime started). */
   readonly spawnedAt: number;
   /** Messages handled since the spawn (sample it twice for a rate). */
   readonly handled: number;

@@ -148,6 +148,21 @@ describe('spawn', () => {
     const pid = rt.spawn(idle);
     expect(rt.processInfo(pid)?.spawnedAt).toBe(1234);
   });
+
+  it('keeps spawnedAt to the millisecond from a clock with fractions (whole ms after the runtime started)', () => {
+    const sched = createDeterministicScheduler({ seed: 1, auto: false });
+    let now = 1000.75;
+    const clock = {
+      now: () => now,
+      setTimeout: sched.setTimeout.bind(sched),
+      clearTimeout: sched.clearTimeout.bind(sched),
+    };
+    const rt = createRuntime({ dispatcher: sched, clock, entropy: createSeededEntropy(1) });
+    now = 1500.4;
+    expect(rt.processInfo(rt.spawn(idle))?.spawnedAt).toBe(1499.75);
+    now = 1501;
+    expect(rt.processInfo(rt.spawn(idle))?.spawnedAt).toBe(1500.75);
+  });
 });
 
 describe('createRuntime', () => {

@@ -81,6 +81,7 @@ export class Connection implements WireEvents, ChannelPort {
    * connection (≈ 30 B more per connection, and an ephemeron for every major GC to trace).
    */
   client: AdmittedClient | undefined = undefined;
+  // Whole milliseconds since the server started (small integers: no boxed number per field).
   readonly acceptedAt: number;
   lastInboundAt: number;
   lastPingAt: number;

@@ -116,6 +116,8 @@ export class Kernel implements Runtime, ProcessHost, DispatchHost {
   private xstateAll = 0;
   private nextId = 0;
   private nextRef = 0;
+  /** The clock when the kernel started: processes keep their spawn time as whole ms since then. */
+  private readonly epoch: number;
   private stopped = false;
   private emptyWaiters: (() => void)[] = [];
 
@@ -125,6 +127,7 @@ export class Kernel implements Runtime, ProcessHost, DispatchHost {
     this.logger = settings.logger;
     this.dispatcher = settings.dispatcher;
     this.clock = settings.clock;
+    this.epoch = settings.clock.now();
     this.entropy = settings.entropy;
     this.batchSize = settings.batchSize;
     this.batchesAtTurnEnd = settings.dispatcher.batchesAtTurnEnd;
@@ -162,7 +165,7 @@ export class Kernel implements Runtime, ProcessHost, DispatchHost {
       spec,
       options.trapExit ?? false,
       parent,
-      this.clock.now(),
+      Math.floor(this.clock.now() - this.epoch),
       batchSize,
     );
     this.procs.set(pid.id, proc);
@@ -684,7 +687,7 @@ export class Kernel implements Runtime, ProcessHost, DispatchHost {
       trapExit: proc.trapExit,
       state: snapshot?.value ?? snapshot?.status,
       parent: proc.parent?.pid,
-      spawnedAt: proc.spawnedAt,
+      spawnedAt: this.epoch + proc.born,
       handled: proc.handled,
     };
   }

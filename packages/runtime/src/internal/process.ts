@@ -105,7 +105,8 @@ export class Process implements Schedulable, Watcher {
     readonly spec: MailboxSpec,
     public trapExit: boolean,
     readonly parent: Process | undefined,
-    readonly spawnedAt: number,
+    /** Whole ms from the kernel's start to the spawn: a small integer, not a boxed number per process. */
+    readonly born: number,
     readonly batchSize: number,
   ) {}
 
