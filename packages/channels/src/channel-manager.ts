@@ -401,7 +401,7 @@ export function createChannelManager(runtime: Runtime, options: ChannelManagerOp
       return target ? runtime.send(target, { type: 'ch.deliver', message }) : false;
     },
     allChannels: () => tables.allChannels(),
-    connectedClientCount: () => tables.stats().live_connections.count,
+    connectedClientCount: () => tables.liveCount,
     stats: () => tables.stats(),
     async sync() {
       // The manager's mailbox may hold messages from many senders: ping it until it is empty and

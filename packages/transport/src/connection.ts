@@ -177,7 +177,7 @@ export class Connection implements WireEvents, ChannelPort {
     }
     if (!this.writable) return 'dropped';
     // The wire is the queue's sink itself (no getter in between on the per-push path).
-    const queue = (this.queue ??= new OutboundQueue(this.bounds, this.wire));
+    const queue = (this.queue ??= this.startQueue());
     // drop-oldest may drop several queued frames for one push: count what the queue dropped.
     const droppedBefore = queue.dropped;
     const result = queue.push(bytes, control);
@@ -190,6 +190,12 @@ export class Connection implements WireEvents, ChannelPort {
     this.dropped += queue.dropped - droppedBefore;
     if (result === 'evict') this.events.onSlow(this);
     return result;
+  }
+
+  /** The outbound queue, made as the first frame waits: from now on the wire must report 'drain'. */
+  private startQueue(): OutboundQueue {
+    this.wire.needDrain();
+    return new OutboundQueue(this.bounds, this.wire);
   }
 
   /** After a queue operation: whether frames wait, and the queue let go once none do. */

@@ -38,6 +38,10 @@ class TcpWire implements Wire {
     return this.socket.writableLength;
   }
 
+  needDrain(): void {
+    // Its 'drain' is listened to from `attach` on.
+  }
+
   attach(events: WireEvents, queueMark?: number): void {
     const socket = this.socket;
     let closed = false;

@@ -34,6 +34,12 @@ export interface Wire {
    * Without a mark nothing queues behind the wire (a refused socket).
    */
   attach(events: WireEvents, queueMark?: number): void;
+  /**
+   * The connection starts queueing (its buffer reached its `queueMark`): from now on the wire must
+   * report 'drain'. Until then a wire may leave the socket's 'drain' unheard (most sockets never
+   * fill up: no listener for them). Idempotent.
+   */
+  needDrain(): void;
   /** Writes a frame; must not allocate per call on the common path (it runs once per client per broadcast). */
   write(bytes: Uint8Array): void;
   /** Closes after what is buffered has been written. */

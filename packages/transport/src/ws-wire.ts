@@ -17,17 +17,6 @@ export function wsWire(ws: WebSocket, socket: Socket): Wire {
   return new WsWire(ws, socket);
 }
 
-/**
- * The wire of each socket (for 'drain'). The listener is one shared function (an emitter calls a
- * listener with itself as `this`) that finds its wire here: no closure per socket, and no listener
- * removed (`off` turns an emitter's listener table into a dictionary).
- */
-const wires = new WeakMap<Socket, WsWire>();
-
-function onSocketDrain(this: Socket): void {
-  wires.get(this)?.events?.onDrain();
-}
-
 /** The buffered bytes above which a WebSocket ping goes unanswered. */
 export const PONG_BACKLOG_BYTES = 64 * 1024;
 
@@ -97,6 +86,8 @@ class WsWire implements Wire {
   // write never returns false, 'drain' never comes, and each send's callback must stand in for it.
   // Otherwise a send takes no callback (and no options object): the broadcast hot path.
   private written: (() => void) | undefined = undefined;
+  /** Whether the socket's 'drain' is listened to: only once the connection has queued. */
+  private drainHeard = false;
 
   constructor(
     private readonly ws: WebSocket,
@@ -108,14 +99,24 @@ class WsWire implements Wire {
     // Messages may arrive before a connection attaches: `message` keeps them in order.
     if (ws instanceof WireWebSocket) ws.wire = this;
     else listen(ws, this);
-    wires.set(socket, this);
-    socket.on('drain', onSocketDrain);
   }
 
   get bufferedBytes(): number {
     // The socket's buffer, plus what `ws`'s sender holds back while it compresses or reads a Blob:
     // nothing here (no permessage-deflate, only buffers sent), so 'drain' accounts for all of it.
     return this.ws.bufferedAmount;
+  }
+
+  /**
+   * A listener (one closure) only for a socket whose connection ever queued: most never fill up,
+   * and a listener on each would cost every socket a table entry. The connection asks as it starts
+   * queueing, in the same turn as the write that filled the buffer, so the 'drain' it is owed has
+   * not come yet. Never removed (`off` turns an emitter's listener table into a dictionary).
+   */
+  needDrain(): void {
+    if (this.drainHeard) return;
+    this.drainHeard = true;
+    this.socket.on('drain', () => this.events?.onDrain());
   }
 
   attach(events: WireEvents, queueMark?: number): void {

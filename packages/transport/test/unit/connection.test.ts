@@ -14,12 +14,17 @@ import type { Wire, WireEvents } from '../../src/wire.js';
 function fakeWire() {
   let events: WireEvents | undefined;
   const written: Uint8Array[] = [];
+  /** Writes at the moments the connection asked for 'drain' (it asks as it starts queueing). */
+  const drainAsked: number[] = [];
   const wire = {
     kind: 'tcp' as const,
     peer: '127.0.0.1:1',
     bufferedBytes: 0,
     attach(e: WireEvents) {
       events = e;
+    },
+    needDrain() {
+      drainAsked.push(written.length);
     },
     write(bytes: Uint8Array) {
       written.push(bytes);
@@ -30,6 +35,7 @@ function fakeWire() {
   return {
     wire: wire as Wire & { bufferedBytes: number },
     written,
+    drainAsked,
     drain: () => {
       wire.bufferedBytes = 0;
       events?.onDrain();
@@ -95,6 +101,21 @@ describe('Connection outbound accounting', () => {
     conn.sendEncoded(bytes(1, 10));
     expect(conn.sendEncoded(bytes(2, 10))).toBe('dropped');
     expect(conn.counters.dropped).toBe(1);
+  });
+
+  it("asks its wire for 'drain' as each queue starts, not before", () => {
+    const { conn, wire, drain, drainAsked } = connection({ policy: 'drop-newest' });
+    conn.sendEncoded(bytes(1, 10));
+    expect(drainAsked).toEqual([]);
+    wire.bufferedBytes = 100;
+    conn.sendEncoded(bytes(2, 10));
+    conn.sendEncoded(bytes(3, 10));
+    expect(drainAsked).toEqual([1]);
+    drain();
+    expect(conn.queueLength).toBe(0);
+    wire.bufferedBytes = 100;
+    conn.sendEncoded(bytes(4, 10));
+    expect(drainAsked).toEqual([1, 3]);
   });
 
   it('counts bytes and frames written, including those flushed on drain', () => {

@@ -97,7 +97,7 @@ function spyWrites(socket: Socket): boolean[] {
 describe.each([
   ['tcp', tcpPair],
   ['ws', wsPair],
-] as const)('%s wire drain', (_kind, pair) => {
+] as const)('%s wire drain', (kind, pair) => {
   it.each([65_536, 16_384])(
     'queue mark %i (≥ the socket’s own): no write callback, and onDrain still comes after a stall',
     { timeout: 20_000 },
@@ -117,6 +117,8 @@ describe.each([
         if (i % 64 === 63) await new Promise((r) => setImmediate(r));
       }
       expect(p.wire.bufferedBytes).toBeGreaterThanOrEqual(mark);
+      // A connection starts queueing here, and asks for 'drain' from now on.
+      p.wire.needDrain();
       // (The socket may have drained while it was filling, between yields: only a later drain counts.)
       const before = drains;
       // Act: the peer reads again.
@@ -128,6 +130,18 @@ describe.each([
       expect(withCallback.every((cb) => !cb)).toBe(true);
     },
   );
+
+  it("listens for the socket's 'drain' once a connection queues (a WebSocket wire: not before)", async () => {
+    const p = await pair();
+    cleanups.push(() => p.close());
+    const before = p.socket.listenerCount('drain');
+    p.wire.attach({ onData: () => undefined, onDrain: () => undefined, onClose: () => undefined }, 65_536);
+    const attached = p.socket.listenerCount('drain');
+    expect(attached - before).toBe(kind === 'ws' ? 0 : 1);
+    p.wire.needDrain();
+    p.wire.needDrain();
+    expect(p.socket.listenerCount('drain')).toBe(before + 1);
+  });
 
   it('queue mark below the socket’s own: every write reports a drain when it completes', async () => {
     const p = await pair();
