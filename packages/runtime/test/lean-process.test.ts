@@ -3,7 +3,7 @@
  * empty XState values) without changing what anyone observes.
  */
 import { describe, expect, it } from 'vitest';
-import { createMachine } from 'xstate';
+import { assign, createMachine, fromCallback, setup } from 'xstate';
 import {
   Mailbox,
   createDeterministicScheduler,
@@ -14,7 +14,8 @@ import {
 import type { DownBatchMessage, Pid } from '@switchboard/runtime';
 import { addLink, linkedPeers, removeLink } from '../src/internal/link-set.js';
 import { addMonitor, monitorsIn, removeMonitor } from '../src/internal/monitor-set.js';
-import type { Monitor } from '../src/internal/process.js';
+import type { Monitor, Process } from '../src/internal/process.js';
+import { HibernatedSnapshot } from '../src/internal/snapshot-hibernation.js';
 
 function world() {
   const sched = createDeterministicScheduler({ seed: 1, auto: false });
@@ -23,6 +24,11 @@ function world() {
 }
 
 const idle = createMachine({});
+
+/** What a process keeps as its snapshot (the public reads wake a hibernated one). */
+function kept(rt: ReturnType<typeof world>['rt'], pid: Pid): unknown {
+  return (rt as unknown as { procs: Map<number, Process> }).procs.get(pid.id)?.snapshot;
+}
 const trapping = createMachine({ on: { 'rt.exit': { actions: () => undefined } } });
 
 describe('link sets', () => {
@@ -324,5 +330,139 @@ describe('XState snapshots', () => {
     sched.runUntilIdle();
     const snap = rt.processSnapshot(pid) as { children: Record<string, unknown> };
     expect(Object.keys(snap.children)).toEqual(['kid']);
+  });
+
+  describe('hibernation', () => {
+    const counter = setup({
+      types: { context: {} as { n: number; owner: string }, input: {} as { owner: string } },
+    }).createMachine({
+      context: ({ input }) => ({ n: 0, owner: input.owner }),
+      initial: 'idle',
+      states: {
+        idle: { on: { go: { target: 'away.far', actions: assign({ n: ({ context }) => context.n + 1 }) } } },
+        away: {
+          initial: 'near',
+          states: {
+            near: {},
+            far: {
+              on: {
+                back: { target: '#counter.idle', actions: assign({ n: ({ context }) => context.n + 10 }) },
+              },
+            },
+          },
+        },
+      },
+      id: 'counter',
+    });
+    const XSTATE_KEYS = [
+      'status',
+      'output',
+      'error',
+      'machine',
+      'context',
+      '_nodes',
+      'value',
+      'tags',
+      'children',
+      'historyValue',
+      'matches',
+      'hasTag',
+      'can',
+      'getMeta',
+      'toJSON',
+    ];
+
+    it('an idle process keeps its context and active nodes only, and reads the rest through', () => {
+      const { sched, rt } = world();
+      const pid = rt.spawn(counter, { input: { owner: 'a' } });
+      rt.send(pid, { type: 'go' });
+      sched.runUntilIdle();
+      const h = kept(rt, pid) as HibernatedSnapshot;
+      expect(h).toBeInstanceOf(HibernatedSnapshot);
+      expect(Object.keys(h)).toEqual(['context', '_nodes']);
+      expect(h.context).toEqual({ n: 1, owner: 'a' });
+      expect(h.value).toEqual({ away: 'far' });
+      expect([h.status, h.output, h.error, h.tags.size]).toEqual(['active', undefined, undefined, 0]);
+      expect(h.machine).toBe(counter);
+      expect(h.matches({ away: 'far' })).toBe(true);
+      expect(h.hasTag('x')).toBe(false);
+      expect(h.can({ type: 'back' })).toBe(true);
+      expect(h.can({ type: 'go' })).toBe(false);
+      // processInfo reads through it, without waking it.
+      expect(rt.processInfo(pid)?.state).toEqual({ away: 'far' });
+      expect(kept(rt, pid)).toBe(h);
+      const json = JSON.parse(JSON.stringify(h)) as unknown;
+      // Woken by a read: the full snapshot, in XState's shape, kept until the process changes.
+      const full = rt.processSnapshot(pid) as Record<string, unknown>;
+      expect(full).not.toBeInstanceOf(HibernatedSnapshot);
+      expect(Object.keys(full)).toEqual(XSTATE_KEYS);
+      expect(rt.processSnapshot(pid)).toBe(full);
+      expect(JSON.parse(JSON.stringify(full))).toEqual(json);
+      expect(full['value']).toEqual({ away: 'far' });
+    });
+
+    it('the next message wakes it: the machine goes on from the same state and context', () => {
+      const { sched, rt } = world();
+      const pid = rt.spawn(counter, { input: { owner: 'b' } });
+      rt.send(pid, { type: 'go' });
+      sched.runUntilIdle();
+      expect(kept(rt, pid)).toBeInstanceOf(HibernatedSnapshot);
+      rt.send(pid, { type: 'back' });
+      sched.runUntilIdle();
+      expect(kept(rt, pid)).toBeInstanceOf(HibernatedSnapshot);
+      expect(rt.processInfo(pid)?.state).toBe('idle');
+      expect((rt.processSnapshot(pid) as { context: unknown }).context).toEqual({ n: 11, owner: 'b' });
+      rt.send(pid, { type: 'go' });
+      sched.runUntilIdle();
+      expect((kept(rt, pid) as HibernatedSnapshot).context).toEqual({ n: 12, owner: 'b' });
+    });
+
+    it('processes in the same states share one frozen state value', () => {
+      const { sched, rt } = world();
+      const p1 = rt.spawn(counter, { input: { owner: 'a' } });
+      const p2 = rt.spawn(counter, { input: { owner: 'b' } });
+      for (const p of [p1, p2]) rt.send(p, { type: 'go' });
+      sched.runUntilIdle();
+      const v1 = (kept(rt, p1) as HibernatedSnapshot).value;
+      expect(v1).toBe((kept(rt, p2) as HibernatedSnapshot).value);
+      expect(Object.isFrozen(v1)).toBe(true);
+      expect((rt.processSnapshot(p1) as { value: unknown }).value).toBe(v1);
+    });
+
+    it('a snapshot with tags, children or an unshared configuration is kept as it is', () => {
+      const { sched, rt } = world();
+      const busy = rt.spawn(tagged);
+      const parent = rt.spawn(
+        createMachine({
+          invoke: { src: fromCallback(() => () => undefined) },
+          on: { ping: { actions: () => undefined } },
+        }),
+      );
+      const parallel = createMachine({
+        type: 'parallel',
+        states: {
+          x: { initial: 'x1', states: { x1: { on: { x: 'x2' } }, x2: {} } },
+          y: { initial: 'y1', states: { y1: { on: { y: 'y2' } }, y2: {} } },
+        },
+      });
+      const q2 = rt.spawn(parallel);
+      const q3 = rt.spawn(parallel);
+      rt.send(busy, { type: 'nothing' });
+      rt.send(parent, { type: 'ping' });
+      rt.send(q2, { type: 'y' });
+      sched.runUntilIdle();
+      // q3 ends in y2 too, by another configuration: its nodes are not the shared ones of y2.
+      rt.send(q3, { type: 'x' });
+      rt.send(q3, { type: 'y' });
+      sched.runUntilIdle();
+      for (const pid of [busy, parent, q3]) expect(kept(rt, pid)).not.toBeInstanceOf(HibernatedSnapshot);
+      expect(kept(rt, q2)).toBeInstanceOf(HibernatedSnapshot);
+      expect((rt.processSnapshot(q3) as { matches(v: unknown): boolean }).matches({ x: 'x2', y: 'y2' })).toBe(
+        true,
+      );
+      expect((rt.processSnapshot(q2) as { matches(v: unknown): boolean }).matches({ x: 'x1', y: 'y2' })).toBe(
+        true,
+      );
+    });
   });
 });

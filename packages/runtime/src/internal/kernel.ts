@@ -41,6 +41,7 @@ import type { AnyEvent, DownEntry, Monitor, ProcessHost, Sender, Watcher } from 
 import { XStateScope } from './xstate-scope.js';
 import { addLink, linkedPeers, removeLink } from './link-set.js';
 import { addMonitor, monitorsIn, removeMonitor } from './monitor-set.js';
+import { hibernate } from './snapshot-hibernation.js';
 
 const EXIT_WORK = Symbol('exit');
 const BATCH_WORK = Symbol('batch');
@@ -613,8 +614,10 @@ export class Kernel implements Runtime, ProcessHost, DispatchHost {
   private deliver(proc: Process, event: AnyEvent): void {
     proc.handled++;
     const crash = this.xstate.transition(proc, event);
-    if (crash) this.scheduleExit(proc, crash);
-    else this.afterStep(proc);
+    if (crash) return this.scheduleExit(proc, crash);
+    this.afterStep(proc);
+    // Nothing more to handle: the process hibernates until its next message.
+    if (proc.mailbox === null && proc.status === ALIVE) proc.snapshot = hibernate(proc.snapshot);
   }
 
   /** After init or a transition: a finished or failed machine ends its process. */
@@ -696,7 +699,7 @@ export class Kernel implements Runtime, ProcessHost, DispatchHost {
   processSnapshot(pid: Pid): unknown {
     const proc = this.procs.get(pid.id);
     if (!proc || !samePid(proc.pid, pid) || proc.status === DEAD) return undefined;
-    return proc.snapshot;
+    return proc.awake();
   }
 
   /** Emits a process's XState events even to `xstate: 'watched'` observers, until the returned function runs. */

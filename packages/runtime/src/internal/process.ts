@@ -11,6 +11,7 @@ import type { TimerHandle } from '../ports/clock.js';
 import type { Schedulable, WorkItem } from '../ports/dispatcher.js';
 import type { LinkSet } from './link-set.js';
 import type { MonitorSet } from './monitor-set.js';
+import { HibernatedSnapshot, wake } from './snapshot-hibernation.js';
 
 /** Anything that can be the sender of a message: a process, a call port, or a pseudo-sender. */
 export interface Sender {
@@ -134,7 +135,14 @@ export class Process implements Schedulable, Watcher {
   }
 
   getSnapshot(): unknown {
-    return this.snapshot;
+    return this.awake();
+  }
+
+  /** The snapshot, woken first if the process hibernated (see snapshot-hibernation.ts). */
+  awake(): unknown {
+    const snapshot = this.snapshot;
+    if (snapshot instanceof HibernatedSnapshot) return (this.snapshot = wake(snapshot));
+    return snapshot;
   }
 
   send(event: AnyEvent): void {

@@ -15,6 +15,7 @@ import type { Runtime } from '../runtime.js';
 import type { Kernel } from './kernel.js';
 import { EXTERNAL, Process, RUNTIME } from './process.js';
 import type { AnyEvent } from './process.js';
+import { EMPTY_RECORD, EMPTY_TAGS } from './snapshot-hibernation.js';
 
 /** The subset of an XState actor ref (a child actor inside a process) this module touches. */
 interface XActorRef {
@@ -236,7 +237,7 @@ export class XStateScope {
     this.enter(proc, false);
     let crash: { error: unknown } | undefined;
     try {
-      proc.snapshot = compact(proc.logic.transition(proc.snapshot, event, this.scope));
+      proc.snapshot = compact(proc.logic.transition(proc.awake(), event, this.scope));
       this.runDeferred();
     } catch (error) {
       crash = { error };
@@ -260,7 +261,7 @@ export class XStateScope {
    * actors and runs callback disposers. Skipped for a machine with no children (nothing to do).
    */
   stop(proc: Process): void {
-    const snapshot = proc.snapshot as { status?: string; children?: Record<string, unknown> } | undefined;
+    const snapshot = proc.awake() as { status?: string; children?: Record<string, unknown> } | undefined;
     if (!snapshot || snapshot.status !== 'active') return;
     const isMachine = (proc.logic as { root?: unknown }).root !== undefined;
     if (isMachine && (!snapshot.children || Object.keys(snapshot.children).length === 0)) return;
@@ -439,9 +440,6 @@ function initialPathIsInert(node: StateNodeLike): boolean {
 }
 
 type ContextFactory = (args: { spawn: unknown; input: unknown; self: unknown }) => unknown;
-
-const EMPTY_TAGS: ReadonlySet<string> = new Set<string>();
-const EMPTY_RECORD: Readonly<Record<string, never>> = Object.freeze({});
 
 /**
  * Every XState macrostep builds a new `tags` Set and often new empty `children` and
