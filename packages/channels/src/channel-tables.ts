@@ -99,11 +99,11 @@ interface InfoEntry<TInfo, TStats> {
  */
 export class ChannelTables<TInfo = unknown, TStats = unknown> {
   /** clientId → (String(pid) → pid), in insertion, i.e. registration, order. */
-  readonly #channel = new Bag<Pid>();
+  readonly #channel = new Bag<Pid>(pidKey);
   /** String(pid) → conn row: keyed by pid as in EMQX 5.x+, so a DOWN maps straight to its client id. */
   readonly #conn = new Map<string, ConnEntry>();
   /** clientId → (String(pid) → info row): nested, so a key never depends on a separator. */
-  readonly #info = new Bag<InfoEntry<TInfo, TStats>>();
+  readonly #info = new Bag<InfoEntry<TInfo, TStats>>((entry) => pidKey(entry.pid));
   readonly #live = new Map<string, Pid>();
   #maxChannels = 0;
   #maxConnections = 0;

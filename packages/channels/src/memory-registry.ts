@@ -32,7 +32,7 @@ export interface MemoryRegistry extends Registry {
 export function createMemoryRegistry(): MemoryRegistry {
   // clientId → (String(pid) → pid): pids are objects, so they key by their (cached) text; the bag
   // keeps insertion order, which is registration order (a re-registered pair keeps its first place).
-  const bag = new Bag<Pid>();
+  const bag = new Bag<Pid>(pidKey);
 
   return {
     register(clientId, pid) {

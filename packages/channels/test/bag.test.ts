@@ -22,12 +22,34 @@ describe('Bag', () => {
     expect(bag.emptyBuckets()).toEqual([]);
   });
 
+  it('with keyOf, keeps a one-row bucket as its value, and reads its key from it', () => {
+    const bag = new Bag<{ id: string }>((v) => v.id);
+    const p1 = { id: 'p1' };
+    const p2 = { id: 'p2' };
+    expect(bag.add('c1', 'p1', p1)).toBe(true);
+    expect(bag.add('c1', 'p1', { id: 'p1' })).toBe(false);
+    expect(bag.get('c1', 'p1')).toBe(p1);
+    expect(bag.get('c1', 'p2')).toBeUndefined();
+    expect(bag.has('c1', 'p1')).toBe(true);
+    expect(bag.has('c1', 'p2')).toBe(false);
+    expect(bag.delete('c1', 'p2')).toBe(false);
+    expect([...bag.entries()]).toEqual([['c1', 'p1', p1]]);
+    expect(bag.add('c1', 'p2', p2)).toBe(true);
+    expect(bag.values('c1')).toEqual([p1, p2]);
+    expect(bag.delete('c1', 'p1')).toBe(true);
+    expect(bag.delete('c1', 'p2')).toBe(true);
+    expect(bag.rows).toBe(0);
+    expect(bag.outerKeys()).toEqual([]);
+  });
+
   test.prop([
     fc.array(fc.tuple(fc.boolean(), fc.constantFrom('a', 'b'), fc.constantFrom('1', '2', '3')), {
       maxLength: 40,
     }),
-  ])('answers like a Map of Maps under any adds and deletes', (ops) => {
-    const bag = new Bag<string>();
+    fc.boolean(),
+  ])('answers like a Map of Maps under any adds and deletes, with or without keyOf', (ops, keyed) => {
+    // Values are outer + key (outer is one character): keyOf reads the key back from the value.
+    const bag = keyed ? new Bag<string>((v) => v.slice(1)) : new Bag<string>();
     const model = new Map<string, Map<string, string>>();
     for (const [add, outer, key] of ops) {
       const inner = model.get(outer);
