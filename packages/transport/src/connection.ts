@@ -30,7 +30,10 @@ export interface ConnectionCounters {
   dropped: number;
 }
 
-/** What the server keeps for a client once its CONNECT is admitted. */
+/**
+ * What the server keeps for a client once its CONNECT is admitted: fields of its connection
+ * (`connection.client` is the connection itself once `clientInfo` is set), not an object of its own.
+ */
 export interface AdmittedClient {
   clientInfo: Readonly<Record<string, unknown>>;
   /** The handlers' and hooks' view of the connection, made on first use. */
@@ -60,11 +63,30 @@ export interface ConnectionEvents {
  *
  * @example
  * ```ts
- * const conn = new Connection(wire, { maxFrameBytes, bounds, now: clock.now(), events });
+ * const settings = connectionSettings({ maxFrameBytes, bounds, events }); // one per server
+ * const conn = new Connection(wire, settings, now);
  * conn.send({ type: 'ping' });
  * conn.disconnect(REASON.IDLE_TIMEOUT, 'idle_timeout');
  * ```
  */
+/** What every connection of a server shares: one object per server, not four fields per connection. */
+export interface ConnectionSettings {
+  readonly maxFrameBytes: number;
+  readonly bounds: QueueBounds;
+  /** The queue's socket high-water mark, read by the fast path without going through the queue. */
+  readonly socketHighWater: number;
+  readonly events: ConnectionEvents;
+}
+
+/** The settings every connection of one server shares. */
+export function connectionSettings(options: {
+  readonly maxFrameBytes: number;
+  readonly bounds: QueueBounds;
+  readonly events: ConnectionEvents;
+}): ConnectionSettings {
+  return { ...options, socketHighWater: options.bounds.socketHighWaterBytes };
+}
+
 export class Connection implements WireEvents, ChannelPort {
   phase: ConnectionPhase = 'awaiting';
   clientId: string | undefined;
@@ -76,11 +98,11 @@ export class Connection implements WireEvents, ChannelPort {
   closeReason: string | undefined;
   /** True once CONNACK went out (so `onConnStart` ran and `onConnStop` will). */
   started = false;
-  /**
-   * The server's record of the admitted client: a field, not a `WeakMap` entry keyed by the
-   * connection (≈ 30 B more per connection, and an ephemeron for every major GC to trace).
-   */
-  client: AdmittedClient | undefined = undefined;
+  // The admitted client's record (`AdmittedClient`): fields here, not an object or a `WeakMap` entry.
+  /** Set when the CONNECT is admitted. */
+  clientInfo: Readonly<Record<string, unknown>> | undefined = undefined;
+  context: ConnectionContext | undefined = undefined;
+  chain: Promise<void> | undefined = undefined;
   // Whole milliseconds since the server started (small integers: no boxed number per field).
   readonly acceptedAt: number;
   lastInboundAt: number;
@@ -101,29 +123,28 @@ export class Connection implements WireEvents, ChannelPort {
   private decoder: FrameDecoder | undefined = undefined;
   /** Only while frames wait behind the socket (≈ 110 B): made on the first one, let go when drained. */
   private queue: OutboundQueue | undefined = undefined;
-  private readonly maxFrameBytes: number;
-  private readonly bounds: QueueBounds;
   /**
    * Whether frames wait in the queue (kept here after every queue operation): the fast path reads
    * only this object, the wire and the socket — at 20,000 members one cache line less per member.
    */
   private backlogged = false;
-  /** The queue's socket high-water mark, read by the fast path without going through the queue. */
-  private readonly socketHighWater: number;
 
+  /** `now`: whole milliseconds since the server started. */
   constructor(
     readonly wire: Wire,
-    options: { readonly maxFrameBytes: number; readonly bounds: QueueBounds; readonly now: number },
-    private readonly events: ConnectionEvents,
+    private readonly settings: ConnectionSettings,
+    now: number,
   ) {
-    this.acceptedAt = options.now;
-    this.lastInboundAt = options.now;
-    this.lastPingAt = options.now;
-    this.maxFrameBytes = options.maxFrameBytes;
-    this.bounds = options.bounds;
-    this.socketHighWater = options.bounds.socketHighWaterBytes;
+    this.acceptedAt = now;
+    this.lastInboundAt = now;
+    this.lastPingAt = now;
     // The connection is the wire's listener itself: no events object and closures per socket.
-    wire.attach(this, options.bounds.socketHighWaterBytes);
+    wire.attach(this, settings.socketHighWater);
+  }
+
+  /** The admitted client's record: this connection, once its CONNECT was admitted. */
+  get client(): AdmittedClient | undefined {
+    return this.clientInfo === undefined ? undefined : (this as AdmittedClient);
   }
 
   /** The transport kind, `'tcp'` or `'ws'`. */
@@ -169,7 +190,7 @@ export class Connection implements WireEvents, ChannelPort {
   sendEncoded(bytes: Uint8Array, control = false): PushResult {
     // The fast path, once per member per broadcast (and the CONNACK): writable, nothing queued,
     // room in the socket.
-    if (!this.backlogged && this.writable && this.wire.bufferedBytes < this.socketHighWater) {
+    if (!this.backlogged && this.writable && this.wire.bufferedBytes < this.settings.socketHighWater) {
       this.wire.write(bytes);
       this.bytesOut += bytes.byteLength;
       this.framesOut++;
@@ -188,14 +209,14 @@ export class Connection implements WireEvents, ChannelPort {
       return result;
     }
     this.dropped += queue.dropped - droppedBefore;
-    if (result === 'evict') this.events.onSlow(this);
+    if (result === 'evict') this.settings.events.onSlow(this);
     return result;
   }
 
   /** The outbound queue, made as the first frame waits: from now on the wire must report 'drain'. */
   private startQueue(): OutboundQueue {
     this.wire.needDrain();
-    return new OutboundQueue(this.bounds, this.wire);
+    return new OutboundQueue(this.settings.bounds, this.wire);
   }
 
   /** After a queue operation: whether frames wait, and the queue let go once none do. */
@@ -246,27 +267,27 @@ export class Connection implements WireEvents, ChannelPort {
 
   /** Channel port: the connection process sends the client a message. */
   outbound(message: ChannelMessage): void {
-    this.events.onDeliver(this, message);
+    this.settings.events.onDeliver(this, message);
   }
 
   /** Channel port: the connection process hands back a frame it received. */
   inbound(data: unknown): void {
-    this.events.onInbound(this, data);
+    this.settings.events.onInbound(this, data);
   }
 
   /** Wire callback: bytes from the socket. */
   onData(bytes: Uint8Array): void {
     if (this.phase === 'closing' || this.phase === 'closed') return;
     this.bytesIn += bytes.byteLength;
-    const decoder = (this.decoder ??= createDecoder({ maxFrameBytes: this.maxFrameBytes }));
+    const decoder = (this.decoder ??= createDecoder({ maxFrameBytes: this.settings.maxFrameBytes }));
     const { frames, error } = decoder.push(bytes);
     // Between frames it holds nothing: let it go (a poisoned one stays, for its error).
     if (error === undefined && decoder.buffered === 0) this.decoder = undefined;
     if (frames.length > 0) {
       this.framesIn += frames.length;
-      this.events.onFrames(this, frames);
+      this.settings.events.onFrames(this, frames);
     }
-    if (error !== undefined && this.writable) this.events.onBadInput(this, error.code, error.reason);
+    if (error !== undefined && this.writable) this.settings.events.onBadInput(this, error.code, error.reason);
   }
 
   /** Wire callback: the socket drained; queued frames go out (and are counted) until it pushes back again. */
@@ -288,6 +309,6 @@ export class Connection implements WireEvents, ChannelPort {
     this.phase = 'closed';
     this.queue = undefined;
     this.backlogged = false;
-    this.events.onClosed(this, this.closeReason ?? reason);
+    this.settings.events.onClosed(this, this.closeReason ?? reason);
   }
 }

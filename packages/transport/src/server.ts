@@ -29,7 +29,7 @@ import type { ChannelManager, ChannelMessage } from '@switchboard/channels';
 import { createSupervisor, formatReason } from '@switchboard/runtime';
 import type { DownReason, Pid, Runtime, Supervisor, TimerHandle } from '@switchboard/runtime';
 import type { Logger } from 'pino';
-import { Connection } from './connection.js';
+import { Connection, connectionSettings } from './connection.js';
 import type { ConnectionEvents, AdmittedClient } from './connection.js';
 import type { ConnectionContext, Handlers } from './connection-context.js';
 import { ConnectionHandle } from './connection-handle.js';
@@ -265,6 +265,7 @@ export function createServer(options: ServerOptions): Server {
       }
     },
   };
+  const settings = connectionSettings({ maxFrameBytes: limits.maxFrameBytes, bounds: outbound, events });
 
   function accept(wire: Wire): void {
     const now = clock.now();
@@ -276,11 +277,7 @@ export function createServer(options: ServerOptions): Server {
       counters.refused.rate++;
       return refuseWire(wire, REASON.CONNECTION_RATE_EXCEEDED);
     }
-    const conn = new Connection(
-      wire,
-      { maxFrameBytes: limits.maxFrameBytes, bounds: outbound, now: ticks() },
-      events,
-    );
+    const conn = new Connection(wire, settings, ticks());
     all.add(conn);
     if (all.size > maxSockets) maxSockets = all.size;
     ensureSweep();
@@ -348,8 +345,8 @@ export function createServer(options: ServerOptions): Server {
         counters.refused.busy++;
         return conn.disconnect(REASON.SERVER_BUSY, 'server_busy', { message: 'server busy' });
       }
-      const peer: AdmittedClient = { clientInfo: verdict.clientInfo, context: undefined, chain: undefined };
-      conn.client = peer;
+      conn.clientInfo = verdict.clientInfo;
+      const peer = conn as AdmittedClient;
       let chanPid: Pid;
       try {
         chanPid = await supervisor.startChild({

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { encodeFrame } from '@switchboard/protocol';
 import type { Frame } from '@switchboard/protocol';
-import { Connection } from '../../src/connection.js';
+import { Connection, connectionSettings } from '../../src/connection.js';
 import type { ConnectionEvents } from '../../src/connection.js';
 import type { QueueBounds } from '../../src/outbound-queue.js';
 import type { Wire, WireEvents } from '../../src/wire.js';
@@ -54,21 +54,18 @@ const noEvents: ConnectionEvents = {
 
 function connection(bounds: Partial<QueueBounds>, events: ConnectionEvents = noEvents) {
   const w = fakeWire();
-  const conn = new Connection(
-    w.wire,
-    {
-      maxFrameBytes: 1024,
-      now: 0,
-      bounds: {
-        maxQueueBytes: 1000,
-        maxQueueMessages: 100,
-        policy: 'drop-oldest',
-        socketHighWaterBytes: 100,
-        ...bounds,
-      },
+  const settings = connectionSettings({
+    maxFrameBytes: 1024,
+    bounds: {
+      maxQueueBytes: 1000,
+      maxQueueMessages: 100,
+      policy: 'drop-oldest',
+      socketHighWaterBytes: 100,
+      ...bounds,
     },
     events,
-  );
+  });
+  const conn = new Connection(w.wire, settings, 0);
   return { conn, ...w };
 }
 const bytes = (tag: number, size: number) => new Uint8Array(size).fill(tag);
@@ -101,6 +98,18 @@ describe('Connection outbound accounting', () => {
     conn.sendEncoded(bytes(1, 10));
     expect(conn.sendEncoded(bytes(2, 10))).toBe('dropped');
     expect(conn.counters.dropped).toBe(1);
+  });
+
+  it('is its own admitted-client record once its CONNECT is admitted', () => {
+    const { conn } = connection({});
+    expect(conn.client).toBeUndefined();
+    conn.clientInfo = { role: 'admin' };
+    expect(conn.client).toBe(conn);
+    expect(conn.client).toMatchObject({
+      clientInfo: { role: 'admin' },
+      context: undefined,
+      chain: undefined,
+    });
   });
 
   it("asks its wire for 'drain' as each queue starts, not before", () => {
