@@ -186,12 +186,16 @@ export class Connection implements WireEvents, ChannelPort {
     return this.sendEncoded(encodeFrame(frame), frame.type !== 'message');
   }
 
-  /** Queues bytes already encoded (a broadcast encodes once for every member). */
-  sendEncoded(bytes: Uint8Array, control = false): PushResult {
+  /**
+   * Queues bytes already encoded. `shared`: the same bytes go to many connections in a row (a
+   * broadcast encodes once for every member), and the wire may frame them once for all.
+   */
+  sendEncoded(bytes: Uint8Array, control = false, shared = false): PushResult {
     // The fast path, once per member per broadcast (and the CONNACK): writable, nothing queued,
     // room in the socket.
     if (!this.backlogged && this.writable && this.wire.bufferedBytes < this.settings.socketHighWater) {
-      this.wire.write(bytes);
+      if (shared) this.wire.writeShared(bytes);
+      else this.wire.write(bytes);
       this.bytesOut += bytes.byteLength;
       this.framesOut++;
       return 'written';

@@ -609,7 +609,7 @@ export function createServer(options: ServerOptions): Server {
     let reached = 0;
     for (const conn of members) {
       if (conn === except || conn.phase !== 'open') continue;
-      const r = conn.sendEncoded(bytes);
+      const r = conn.sendEncoded(bytes, false, true);
       if (r === 'written' || r === 'queued') reached++;
     }
     return reached;

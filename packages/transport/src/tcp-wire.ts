@@ -70,6 +70,11 @@ class TcpWire implements Wire {
     else socket.write(bytes, written);
   }
 
+  writeShared(bytes: Uint8Array): void {
+    // TCP frames are the protocol's bytes themselves.
+    this.write(bytes);
+  }
+
   end(): void {
     const socket = this.socket;
     socket.end();

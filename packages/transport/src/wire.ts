@@ -42,6 +42,11 @@ export interface Wire {
   needDrain(): void;
   /** Writes a frame; must not allocate per call on the common path (it runs once per client per broadcast). */
   write(bytes: Uint8Array): void;
+  /**
+   * Writes a frame whose bytes go to many wires in a row (a broadcast, same object each time): the
+   * wire may frame them once for all (a WebSocket frame built once, one write per socket).
+   */
+  writeShared(bytes: Uint8Array): void;
   /** Closes after what is buffered has been written. */
   end(): void;
   /** Closes now, dropping what is buffered. */

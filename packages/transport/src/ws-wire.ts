@@ -1,5 +1,6 @@
 /** A WebSocket (from the `ws` library) as a {@link Wire}: each binary message carries whole frames. */
 import type { Socket } from 'node:net';
+import * as wsModule from 'ws';
 import { WebSocket } from 'ws';
 import { peerOf } from './wire.js';
 import type { Wire, WireEvents } from './wire.js';
@@ -15,6 +16,36 @@ import type { Wire, WireEvents } from './wire.js';
  */
 export function wsWire(ws: WebSocket, socket: Socket): Wire {
   return new WsWire(ws, socket);
+}
+
+/**
+ * Broadcast frames as WebSocket frames, built once per broadcast (by `ws`'s own framing) and
+ * written whole to every member's socket: one write of one buffer per member, where `ws.send` would
+ * frame the bytes again for each (a header, two option objects, and a corked two-buffer write).
+ * Weak: an entry goes with its broadcast.
+ */
+const framed = new WeakMap<Uint8Array, Buffer>();
+
+/** A server's binary frame: final, unmasked, uncompressed (the server has no permessage-deflate). */
+const BINARY_FRAME = { fin: true, opcode: 2, mask: false, readOnly: true, rsv1: false } as const;
+
+/**
+ * `ws`'s own framing (`Sender.frame`: exported by `ws`, not in its type definitions). Without it (another
+ * `ws`), broadcasts go through `ws.send` like every other frame.
+ */
+const frameData = (
+  wsModule as unknown as {
+    Sender?: { frame?: (data: Uint8Array, options: typeof BINARY_FRAME) => Uint8Array[] };
+  }
+).Sender?.frame;
+
+function frameOnce(bytes: Uint8Array, frame: NonNullable<typeof frameData>): Buffer {
+  let whole = framed.get(bytes);
+  if (whole === undefined) {
+    whole = Buffer.concat(frame(bytes, BINARY_FRAME));
+    framed.set(bytes, whole);
+  }
+  return whole;
 }
 
 /** The buffered bytes above which a WebSocket ping goes unanswered. */
@@ -150,6 +181,20 @@ class WsWire implements Wire {
     const written = this.written;
     if (written === undefined) ws.send(bytes);
     else ws.send(bytes, written);
+  }
+
+  /**
+   * A broadcast's frame, straight to the socket: `ws` holds nothing back here (no compression, only
+   * buffers sent, so its sender never queues), and every earlier frame is already in the socket's
+   * buffer, in order.
+   */
+  writeShared(bytes: Uint8Array): void {
+    if (frameData === undefined) return this.write(bytes);
+    if (this.ws.readyState !== WebSocket.OPEN) return;
+    const frame = frameOnce(bytes, frameData);
+    const written = this.written;
+    if (written === undefined) this.socket.write(frame);
+    else this.socket.write(frame, written);
   }
 
   end(): void {

@@ -14,6 +14,8 @@ import type { Wire, WireEvents } from '../../src/wire.js';
 function fakeWire() {
   let events: WireEvents | undefined;
   const written: Uint8Array[] = [];
+  /** What went through `writeShared` (a broadcast's frame, framed once by the wire). */
+  const shared: Uint8Array[] = [];
   /** Writes at the moments the connection asked for 'drain' (it asks as it starts queueing). */
   const drainAsked: number[] = [];
   const wire = {
@@ -29,12 +31,17 @@ function fakeWire() {
     write(bytes: Uint8Array) {
       written.push(bytes);
     },
+    writeShared(bytes: Uint8Array) {
+      shared.push(bytes);
+      written.push(bytes);
+    },
     end() {},
     destroy() {},
   };
   return {
     wire: wire as Wire & { bufferedBytes: number },
     written,
+    shared,
     drainAsked,
     drain: () => {
       wire.bufferedBytes = 0;
@@ -98,6 +105,20 @@ describe('Connection outbound accounting', () => {
     conn.sendEncoded(bytes(1, 10));
     expect(conn.sendEncoded(bytes(2, 10))).toBe('dropped');
     expect(conn.counters.dropped).toBe(1);
+  });
+
+  it("hands a broadcast's bytes to the wire as shared, and queues them as plain bytes under backpressure", () => {
+    const { conn, wire, written, shared, drain } = connection({ policy: 'drop-newest' });
+    const b1 = bytes(1, 10);
+    expect(conn.sendEncoded(b1, false, true)).toBe('written');
+    expect(shared).toEqual([b1]);
+    wire.bufferedBytes = 100;
+    const b2 = bytes(2, 10);
+    expect(conn.sendEncoded(b2, false, true)).toBe('queued');
+    drain();
+    expect(written).toEqual([b1, b2]);
+    expect(shared).toEqual([b1]);
+    expect(conn.counters).toMatchObject({ bytesOut: 20, framesOut: 2 });
   });
 
   it('is its own admitted-client record once its CONNECT is admitted', () => {
