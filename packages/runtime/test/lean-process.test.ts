@@ -168,7 +168,8 @@ describe("a supervisor's reportDownsTo", () => {
     return { pid, deaths };
   }
 
-  it('reports each death once, with its reason, and keeps no monitor record on either side', async () => {
+  /** A reporter, and a dynamic supervisor of temporary children that reports their deaths to it. */
+  function supervised() {
     const { sched, rt } = world();
     const to = reporter(rt);
     const sup = createSupervisor(rt, {
@@ -176,9 +177,17 @@ describe("a supervisor's reportDownsTo", () => {
       child: { logic: idle, restart: 'temporary' },
       reportDownsTo: to.pid,
     });
-    const started = sup.startChild(undefined);
-    sched.runUntilIdle();
-    const child = await started;
+    const startChild = async (): Promise<Pid> => {
+      const started = sup.startChild(undefined);
+      sched.runUntilIdle();
+      return started;
+    };
+    return { sched, rt, to, startChild };
+  }
+
+  it('reports each death once, with its reason, and keeps no monitor record on either side', async () => {
+    const { sched, rt, to, startChild } = supervised();
+    const child = await startChild();
     const watched = rt.monitor(rt.spawn(idle), child); // a real monitor beside the report
     expect(rt.processInfo(child)?.monitoredBy).toHaveLength(2);
     expect(rt.processInfo(child)?.monitoredBy[0]).toEqual(to.pid);
@@ -190,21 +199,11 @@ describe("a supervisor's reportDownsTo", () => {
   });
 
   it('tells a dead reporter nothing, and its later children are not reported to it', async () => {
-    const { sched, rt } = world();
-    const to = reporter(rt);
-    const sup = createSupervisor(rt, {
-      strategy: 'dynamic',
-      child: { logic: idle, restart: 'temporary' },
-      reportDownsTo: to.pid,
-    });
-    const first = sup.startChild(undefined);
-    sched.runUntilIdle();
-    const child = await first;
+    const { sched, rt, to, startChild } = supervised();
+    const child = await startChild();
     rt.exit(to.pid, 'kill');
     sched.runUntilIdle();
-    const second = sup.startChild(undefined);
-    sched.runUntilIdle();
-    const later = await second;
+    const later = await startChild();
     expect(rt.processInfo(later)?.monitoredBy).toEqual([]);
     rt.exit(child, 'kill');
     rt.exit(later, 'kill');
@@ -258,6 +257,13 @@ describe('XState snapshots', () => {
     initial: 'a',
     states: { a: { tags: ['busy'], on: { go: 'b' } }, b: { on: { go: 'a' } } },
   });
+  const parallel = createMachine({
+    type: 'parallel',
+    states: {
+      x: { initial: 'x1', states: { x1: { on: { x: 'x2' } }, x2: {} } },
+      y: { initial: 'y1', states: { y1: { on: { y: 'y2' } }, y2: {} } },
+    },
+  });
 
   it('share one empty tags Set and frozen empty children and history between processes', () => {
     const { sched, rt } = world();
@@ -294,13 +300,6 @@ describe('XState snapshots', () => {
     expect(s1._nodes).toBe((rt.processSnapshot(p2) as Snap)._nodes);
     expect(Object.isFrozen(s1._nodes)).toBe(true);
     expect(s1.matches('b')).toBe(true);
-    const parallel = createMachine({
-      type: 'parallel',
-      states: {
-        x: { initial: 'x1', states: { x1: { on: { x: 'x2' } }, x2: {} } },
-        y: { initial: 'y1', states: { y1: { on: { y: 'y2' } }, y2: {} } },
-      },
-    });
     const q1 = rt.spawn(parallel);
     const q2 = rt.spawn(parallel);
     rt.send(q1, { type: 'x' });
@@ -438,13 +437,6 @@ describe('XState snapshots', () => {
           on: { ping: { actions: () => undefined } },
         }),
       );
-      const parallel = createMachine({
-        type: 'parallel',
-        states: {
-          x: { initial: 'x1', states: { x1: { on: { x: 'x2' } }, x2: {} } },
-          y: { initial: 'y1', states: { y1: { on: { y: 'y2' } }, y2: {} } },
-        },
-      });
       const q2 = rt.spawn(parallel);
       const q3 = rt.spawn(parallel);
       rt.send(busy, { type: 'nothing' });
