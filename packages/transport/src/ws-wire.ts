@@ -48,13 +48,17 @@ function frameOnce(bytes: Uint8Array, frame: NonNullable<typeof frameData>): Buf
   return whole;
 }
 
+/** Every server socket's `_extensions` (see {@link WireWebSocket}). */
+const NO_EXTENSIONS = Object.freeze({});
+
 /** The buffered bytes above which a WebSocket ping goes unanswered. */
 export const PONG_BACKLOG_BYTES = 64 * 1024;
 
 /**
  * The server's WebSocket class (`ws`'s `WebSocket` option): it hands its events straight to its
  * wire instead of emitting them to listeners. A `ws` emitter's listener table is a dictionary from
- * the start and grows with each event listened to (≈ 100 B from the fourth); this one stays empty.
+ * the start (≈ 180 B empty) and grows with each event listened to; this one has none until something
+ * listens, and its extensions are one frozen object shared by every socket.
  * Automatic pongs are off (`autoPong: false`: a closure per socket, ≈ 100 B) and answered here,
  * except on a socket whose buffer holds {@link PONG_BACKLOG_BYTES} already: a ping flood from a
  * peer that does not read cannot grow it (`ws` itself would terminate the socket).
@@ -62,6 +66,17 @@ export const PONG_BACKLOG_BYTES = 64 * 1024;
 export class WireWebSocket extends WebSocket {
   /** Set once, by the wire, when the server accepts the socket. */
   wire: WsWire | undefined = undefined;
+
+  constructor(...args: ConstructorParameters<typeof WebSocket>) {
+    super(...args);
+    const self = this as unknown as { _events: object | undefined; _extensions: object };
+    // Nobody listens to this emitter (its events go to the wire), and Node's `EventEmitter` makes
+    // its listener table on the first `on`: without one it keeps no empty dictionary (≈ 180 B).
+    self._events = undefined;
+    // `ws` only reads a socket's extensions (none: the server has no permessage-deflate), and
+    // a negotiated one would replace the object, not change it: one frozen empty object for all.
+    self._extensions = NO_EXTENSIONS;
+  }
 
   override emit(event: string | symbol, first?: unknown, second?: unknown): boolean {
     const wire = this.wire;
