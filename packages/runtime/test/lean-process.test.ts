@@ -458,3 +458,68 @@ describe('XState snapshots', () => {
     });
   });
 });
+
+describe('rare process fields', () => {
+  const RARE = [
+    'monitors',
+    'timers',
+    'downBatch',
+    'pendingExit',
+    'exitReason',
+    'name',
+    'suspended',
+    'watchers',
+  ];
+  const procOf = (rt: ReturnType<typeof world>['rt'], pid: Pid): Process =>
+    (rt as unknown as { procs: Map<number, Process> }).procs.get(pid.id) as Process;
+
+  it('are no slots of their own on a process: they read as their defaults until written', () => {
+    const { rt } = world();
+    const proc = procOf(rt, rt.spawn(idle));
+    for (const key of RARE) expect(Object.keys(proc)).not.toContain(key);
+    expect(proc.monitors).toBeNull();
+    expect(proc.timers).toBeNull();
+    expect(proc.downBatch).toBeNull();
+    expect(proc.pendingExit).toBeUndefined();
+    expect(proc.exitReason).toBeUndefined();
+    expect(proc.name).toBeUndefined();
+    expect(proc.suspended).toBe(false);
+    expect(proc.watchers).toBe(0);
+  });
+
+  it('keep what is written, and go back to their defaults', () => {
+    const { rt } = world();
+    const proc = procOf(rt, rt.spawn(idle));
+    proc.suspended = true;
+    proc.watchers = 2;
+    proc.name = 'n';
+    proc.timers = new Map();
+    expect([proc.suspended, proc.watchers, proc.name, proc.timers.size]).toEqual([true, 2, 'n', 0]);
+    proc.suspended = false;
+    proc.watchers = 0;
+    proc.name = undefined;
+    proc.timers = null;
+    expect([proc.suspended, proc.watchers, proc.name, proc.timers]).toEqual([false, 0, undefined, null]);
+  });
+
+  it("a DOWN batch size is the runtime's unless the spawn names another", () => {
+    const sched = createDeterministicScheduler({ seed: 1, auto: false });
+    const rt = createRuntime({ dispatcher: sched, clock: sched, batchSize: 7 });
+    expect(procOf(rt, rt.spawn(idle)).batchSize).toBe(7);
+    expect(procOf(rt, rt.spawn(idle, { batchSize: 3 })).batchSize).toBe(3);
+  });
+
+  it('a suspended, named process behaves as before: nothing handled until resumed', () => {
+    const { sched, rt } = world();
+    let seen = 0;
+    const pid = rt.spawn(createMachine({ on: { ping: { actions: () => void seen++ } } }), { name: 'worker' });
+    rt.suspend(pid);
+    rt.send(pid, { type: 'ping' });
+    sched.runUntilIdle();
+    expect(seen).toBe(0);
+    expect(rt.whereis('worker')).toBe(pid);
+    rt.resume(pid);
+    sched.runUntilIdle();
+    expect(seen).toBe(1);
+  });
+});

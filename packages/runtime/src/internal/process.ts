@@ -58,12 +58,32 @@ export interface Monitor {
 /** The operations of the kernel a process delegates to. */
 export interface ProcessHost {
   readonly system: unknown;
+  /** The DOWN batch size of a process spawned without its own. */
+  readonly batchSize: number;
   readonly batchesAtTurnEnd: boolean;
   sendFromCurrent(target: Process, event: AnyEvent): void;
   runSlice(proc: Process, budget: number): number;
   listWork(proc: Process, out: WorkItem[]): void;
   runWork(proc: Process, item: WorkItem): string;
   deliverDown(watcher: Process, monitor: Monitor, reason: DownReason): void;
+}
+
+/**
+ * The fields most processes never set: a watcher's monitors and DOWN batch, delayed events, a
+ * registered name, the exit state, suspension, inspector watches and a DOWN batch size other than
+ * the runtime's. One object, made on the first write of a value other than the default, where nine
+ * fields on every process took ≈ 64 B more (a connection process sets none of them).
+ */
+class RareFields {
+  monitors: Map<number, Monitor> | null = null;
+  timers: Map<string, TimerHandle> | null = null;
+  downBatch: DownEntry[] | null = null;
+  pendingExit: ExitReason | undefined = undefined;
+  exitReason: ExitReason | undefined = undefined;
+  name: string | undefined = undefined;
+  suspended = false;
+  watchers = 0;
+  batchSize: number | undefined = undefined;
 }
 
 /** A process shell. */
@@ -76,8 +96,6 @@ export class Process implements Schedulable, Watcher {
   mailbox: Mailbox<Sender, AnyEvent> | null = null;
   /** Linked processes: none, the one peer, or a set (see link-set.ts). */
   links: LinkSet<Process> = null;
-  /** Monitors this process holds, by ref id. */
-  monitors: Map<number, Monitor> | null = null;
   /** Monitors on this process (see monitor-set.ts). */
   monitoredBy: MonitorSet = null;
   /**
@@ -85,19 +103,10 @@ export class Process implements Schedulable, Watcher {
    * as a monitor would, without a monitor record on both sides (≈ 160 B per connection).
    */
   reportsTo: Process | null = null;
-  /** XState delayed events of this process, by schedule id. */
-  timers: Map<string, TimerHandle> | null = null;
-  /** Deaths waiting to be delivered as one `rt.down.batch`. */
-  downBatch: DownEntry[] | null = null;
-  pendingExit: ExitReason | undefined = undefined;
-  exitReason: ExitReason | undefined = undefined;
-  name: string | undefined = undefined;
-  /** Suspended (`rt.suspend`): alive, its mailbox fills, but nothing is handled until `rt.resume`. */
-  suspended = false;
   /** Messages handled since spawn (an inspector derives events per second from it). */
   handled = 0;
-  /** How many `runtime.watch` calls hold this process: its XState events are emitted for them. */
-  watchers = 0;
+  /** See {@link RareFields}: read and written through the accessors below. */
+  #rare: RareFields | null = null;
 
   constructor(
     readonly host: ProcessHost,
@@ -108,8 +117,81 @@ export class Process implements Schedulable, Watcher {
     readonly parent: Process | undefined,
     /** Whole ms from the kernel's start to the spawn: a small integer, not a boxed number per process. */
     readonly born: number,
-    readonly batchSize: number,
-  ) {}
+    batchSize: number,
+  ) {
+    if (batchSize !== host.batchSize) this.#fields().batchSize = batchSize;
+  }
+
+  /** The rare fields, made now if they were not yet. */
+  #fields(): RareFields {
+    return (this.#rare ??= new RareFields());
+  }
+
+  /** Monitors this process holds, by ref id. */
+  get monitors(): Map<number, Monitor> | null {
+    return this.#rare === null ? null : this.#rare.monitors;
+  }
+  set monitors(value: Map<number, Monitor> | null) {
+    if (value !== null || this.#rare !== null) this.#fields().monitors = value;
+  }
+
+  /** XState delayed events of this process, by schedule id. */
+  get timers(): Map<string, TimerHandle> | null {
+    return this.#rare === null ? null : this.#rare.timers;
+  }
+  set timers(value: Map<string, TimerHandle> | null) {
+    if (value !== null || this.#rare !== null) this.#fields().timers = value;
+  }
+
+  /** Deaths waiting to be delivered as one `rt.down.batch`. */
+  get downBatch(): DownEntry[] | null {
+    return this.#rare === null ? null : this.#rare.downBatch;
+  }
+  set downBatch(value: DownEntry[] | null) {
+    if (value !== null || this.#rare !== null) this.#fields().downBatch = value;
+  }
+
+  get pendingExit(): ExitReason | undefined {
+    return this.#rare?.pendingExit;
+  }
+  set pendingExit(value: ExitReason | undefined) {
+    if (value !== undefined || this.#rare !== null) this.#fields().pendingExit = value;
+  }
+
+  get exitReason(): ExitReason | undefined {
+    return this.#rare?.exitReason;
+  }
+  set exitReason(value: ExitReason | undefined) {
+    if (value !== undefined || this.#rare !== null) this.#fields().exitReason = value;
+  }
+
+  get name(): string | undefined {
+    return this.#rare?.name;
+  }
+  set name(value: string | undefined) {
+    if (value !== undefined || this.#rare !== null) this.#fields().name = value;
+  }
+
+  /** Suspended (`rt.suspend`): alive, its mailbox fills, but nothing is handled until `rt.resume`. */
+  get suspended(): boolean {
+    return this.#rare !== null && this.#rare.suspended;
+  }
+  set suspended(value: boolean) {
+    if (value || this.#rare !== null) this.#fields().suspended = value;
+  }
+
+  /** How many `runtime.watch` calls hold this process: its XState events are emitted for them. */
+  get watchers(): number {
+    return this.#rare === null ? 0 : this.#rare.watchers;
+  }
+  set watchers(value: number) {
+    if (value !== 0 || this.#rare !== null) this.#fields().watchers = value;
+  }
+
+  /** Most deaths one DOWN batch of this watcher drains (the runtime's unless spawned with another). */
+  get batchSize(): number {
+    return this.#rare?.batchSize ?? this.host.batchSize;
+  }
 
   /** Stable label for decisions and logs: the registered name, else the pid's id. */
   get label(): string {
