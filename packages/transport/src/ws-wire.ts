@@ -6,16 +6,22 @@ import { peerOf } from './wire.js';
 import type { Wire, WireEvents } from './wire.js';
 
 /**
- * Wraps an accepted WebSocket. Text messages are protocol errors: they close the socket with 1003
+ * Claims an accepted WebSocket of the server's class ({@link WireWebSocket}) as a {@link Wire}:
+ * the socket is its own wire. Text messages are protocol errors: they close the socket with 1003
  * (unsupported data).
  *
  * @example
  * ```ts
+ * const wss = new WebSocketServer({ noServer: true, WebSocket: WireWebSocket });
  * wss.on('connection', (ws, req) => accept(wsWire(ws, req.socket)));
  * ```
+ * @throws TypeError when `ws` is not a {@link WireWebSocket} (a server made without that class).
  */
 export function wsWire(ws: WebSocket, socket: Socket): Wire {
-  return new WsWire(ws, socket);
+  if (!(ws instanceof WireWebSocket))
+    throw new TypeError('wsWire: the WebSocket server must be made with `WebSocket: WireWebSocket`');
+  ws.claim(socket);
+  return ws;
 }
 
 /**
@@ -55,102 +61,88 @@ const NO_EXTENSIONS = Object.freeze({});
 export const PONG_BACKLOG_BYTES = 64 * 1024;
 
 /**
- * The server's WebSocket class (`ws`'s `WebSocket` option): it hands its events straight to its
- * wire instead of emitting them to listeners. A `ws` emitter's listener table is a dictionary from
- * the start (≈ 180 B empty) and grows with each event listened to; this one has none until something
- * listens, and its extensions are one frozen object shared by every socket.
- * Automatic pongs are off (`autoPong: false`: a closure per socket, ≈ 100 B) and answered here,
- * except on a socket whose buffer holds {@link PONG_BACKLOG_BYTES} already: a ping flood from a
- * peer that does not read cannot grow it (`ws` itself would terminate the socket).
+ * The server's WebSocket class (`ws`'s `WebSocket` option), and its own {@link Wire}: one object
+ * per socket where a wire beside it took ≈ 100 B more. Its events go straight to the wire's
+ * handling instead of being emitted to listeners. A `ws` emitter's listener table is a dictionary
+ * from the start (≈ 180 B empty) and grows with each event listened to; this one has none until
+ * something listens, and its extensions are one frozen object shared by every socket. Automatic
+ * pongs are off (`autoPong: false`: a closure per socket, ≈ 100 B) and answered here, except on a
+ * socket whose buffer holds {@link PONG_BACKLOG_BYTES} already: a ping flood from a peer that does
+ * not read cannot grow it (`ws` itself would terminate the socket).
+ *
+ * Until {@link wsWire} claims it, it is a plain `ws` WebSocket: its events are emitted.
  */
-export class WireWebSocket extends WebSocket {
-  /** Set once, by the wire, when the server accepts the socket. */
-  wire: WsWire | undefined = undefined;
+export class WireWebSocket extends WebSocket implements Wire {
+  /** `address:port` of the peer; undefined until claimed (the mark of a claimed socket). */
+  #peer: string | undefined = undefined;
+  /** The connection's callbacks, once attached. */
+  #events: WireEvents | undefined = undefined;
+  /** Why the socket closed, if it was an error (the close event itself carries no reason we use). */
+  #reason = 'peer_closed';
+  /** Messages that arrived before a connection attached, in order; undefined once attached. */
+  #pending: Buffer[] | undefined = undefined;
+  #closed = false;
+  // Set by `attach` only when the connection queues below the socket's own high-water mark: there a
+  // write never returns false, 'drain' never comes, and each send's callback must stand in for it.
+  // Otherwise a send takes no callback (and no options object): the broadcast hot path.
+  #written: (() => void) | undefined = undefined;
+  /** Whether the socket's 'drain' is listened to: only once the connection has queued. */
+  #drainHeard = false;
 
-  constructor(...args: ConstructorParameters<typeof WebSocket>) {
-    super(...args);
-    const self = this as unknown as { _events: object | undefined; _extensions: object };
-    // Nobody listens to this emitter (its events go to the wire), and Node's `EventEmitter` makes
-    // its listener table on the first `on`: without one it keeps no empty dictionary (≈ 180 B).
-    self._events = undefined;
-    // `ws` only reads a socket's extensions (none: the server has no permessage-deflate), and
-    // a negotiated one would replace the object, not change it: one frozen empty object for all.
-    self._extensions = NO_EXTENSIONS;
+  // Both set over `ws`'s own fields as the constructor returns (no constructor of our own: `ws`'s
+  // overloads stay the class's). Nobody listens to this emitter (its events go to the wire), and
+  // Node's `EventEmitter` makes its listener table on the first `on`: without one it keeps no empty
+  // dictionary (≈ 180 B). `ws` only reads a socket's extensions (none: the server has no
+  // permessage-deflate), and a negotiated one would replace the object, not change it: one frozen
+  // empty object for all.
+  protected _events: object | undefined = undefined;
+  protected _extensions: object = NO_EXTENSIONS;
+
+  /** Makes this accepted socket a wire (see {@link wsWire}); its events go to the wire from now on. */
+  claim(socket: Socket): void {
+    this.binaryType = 'nodebuffer';
+    this.#peer = peerOf(socket);
+    // No setNoDelay here: `ws` turned Nagle off when it took the socket.
   }
 
   override emit(event: string | symbol, first?: unknown, second?: unknown): boolean {
-    const wire = this.wire;
-    if (wire !== undefined) {
+    if (this.#peer !== undefined) {
       switch (event) {
         case 'message':
-          wire.message(first as Buffer, second as boolean);
+          this.#message(first as Buffer, second as boolean);
           return true;
         case 'ping':
           if (this.readyState === this.OPEN && this.bufferedAmount < PONG_BACKLOG_BYTES) this.pong(first);
           return true;
         case 'error': {
           const err = first as NodeJS.ErrnoException;
-          wire.reason = `socket_error: ${err.code ?? err.message}`;
+          this.#reason = `socket_error: ${err.code ?? err.message}`;
           return true;
         }
         case 'close':
-          wire.close();
+          this.#close();
           return true;
       }
     }
-    // Nobody listens for an error before the wire exists: never let it throw.
+    // Nobody listens for an error before the socket is claimed: never let it throw.
     if (event === 'error' && this.listenerCount('error') === 0) return false;
     return super.emit(event, first, second);
   }
-}
 
-/**
- * A class, not an object literal: a literal with a getter is created in dictionary mode, and the
- * outbound queue reads `bufferedBytes` and calls `write` on it once per client per broadcast.
- */
-/** For a WebSocket of `ws`'s own class (the exported `wsWire` on any server): listeners. */
-function listen(ws: WebSocket, wire: WsWire): void {
-  ws.on('message', (data: Buffer, isBinary: boolean) => wire.message(data, isBinary));
-  ws.on(
-    'error',
-    (err: NodeJS.ErrnoException) => void (wire.reason = `socket_error: ${err.code ?? err.message}`),
-  );
-  ws.on('close', () => wire.close());
-}
+  // --- Wire
 
-class WsWire implements Wire {
-  readonly kind = 'ws';
-  readonly peer: string;
-  /** The connection's callbacks, once attached. */
-  events: WireEvents | undefined = undefined;
-  /** Why the socket closed, if it was an error (the close event itself carries no reason we use). */
-  reason = 'peer_closed';
-  /** Messages that arrived before a connection attached, in order; undefined once attached. */
-  private pending: Buffer[] | undefined = undefined;
-  private closed = false;
-  // Set by `attach` only when the connection queues below the socket's own high-water mark: there a
-  // write never returns false, 'drain' never comes, and each send's callback must stand in for it.
-  // Otherwise a send takes no callback (and no options object): the broadcast hot path.
-  private written: (() => void) | undefined = undefined;
-  /** Whether the socket's 'drain' is listened to: only once the connection has queued. */
-  private drainHeard = false;
+  get kind(): 'ws' {
+    return 'ws';
+  }
 
-  constructor(
-    private readonly ws: WebSocket,
-    private readonly socket: Socket,
-  ) {
-    ws.binaryType = 'nodebuffer';
-    this.peer = peerOf(socket);
-    // No setNoDelay here: `ws` turned Nagle off when it took the socket.
-    // Messages may arrive before a connection attaches: `message` keeps them in order.
-    if (ws instanceof WireWebSocket) ws.wire = this;
-    else listen(ws, this);
+  get peer(): string {
+    return this.#peer ?? '?';
   }
 
   get bufferedBytes(): number {
     // The socket's buffer, plus what `ws`'s sender holds back while it compresses or reads a Blob:
     // nothing here (no permessage-deflate, only buffers sent), so 'drain' accounts for all of it.
-    return this.ws.bufferedAmount;
+    return this.bufferedAmount;
   }
 
   /**
@@ -160,42 +152,27 @@ class WsWire implements Wire {
    * not come yet. Never removed (`off` turns an emitter's listener table into a dictionary).
    */
   needDrain(): void {
-    if (this.drainHeard) return;
-    this.drainHeard = true;
-    this.socket.on('drain', () => this.events?.onDrain());
+    if (this.#drainHeard) return;
+    this.#drainHeard = true;
+    this.#socket.on('drain', () => this.#events?.onDrain());
   }
 
   attach(events: WireEvents, queueMark?: number): void {
-    this.events = events;
-    if (queueMark !== undefined && queueMark < this.socket.writableHighWaterMark)
-      this.written = () => events.onDrain();
-    const queued = this.pending ?? [];
-    this.pending = undefined;
+    this.#events = events;
+    if (queueMark !== undefined && queueMark < this.#socket.writableHighWaterMark)
+      this.#written = () => events.onDrain();
+    const queued = this.#pending ?? [];
+    this.#pending = undefined;
     for (const data of queued) events.onData(data);
-    if (this.closed) events.onClose(this.reason);
-  }
-
-  /** A WebSocket message: to the connection, or kept until one attaches. */
-  message(data: Buffer, isBinary: boolean): void {
-    if (!isBinary) return void this.ws.close(1003, 'binary frames only');
-    const events = this.events;
-    if (events !== undefined) events.onData(data);
-    else (this.pending ??= []).push(data);
-  }
-
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.events?.onClose(this.reason);
+    if (this.#closed) events.onClose(this.#reason);
   }
 
   write(bytes: Uint8Array): void {
-    const ws = this.ws;
     // No options: a non-string is sent binary, and compression is off for the whole server.
-    if (ws.readyState !== ws.OPEN) return;
-    const written = this.written;
-    if (written === undefined) ws.send(bytes);
-    else ws.send(bytes, written);
+    if (this.readyState !== WebSocket.OPEN) return;
+    const written = this.#written;
+    if (written === undefined) this.send(bytes);
+    else this.send(bytes, written);
   }
 
   /**
@@ -205,21 +182,58 @@ class WsWire implements Wire {
    */
   writeShared(bytes: Uint8Array): void {
     if (frameData === undefined) return this.write(bytes);
-    if (this.ws.readyState !== WebSocket.OPEN) return;
+    if (this.readyState !== WebSocket.OPEN) return;
     const frame = frameOnce(bytes, frameData);
-    const written = this.written;
-    if (written === undefined) this.socket.write(frame);
-    else this.socket.write(frame, written);
+    const written = this.#written;
+    if (written === undefined) this.#socket.write(frame);
+    else this.#socket.write(frame, written);
   }
 
   end(): void {
-    const ws = this.ws;
-    ws.close(1000);
+    this.close(1000);
     // The closing handshake needs the peer: bound it (ws terminates after 30 s otherwise).
-    setTimeout(() => ws.terminate(), 5000).unref();
+    setTimeout(() => this.terminate(), 5000).unref();
   }
 
   destroy(): void {
-    this.ws.terminate();
+    this.terminate();
   }
+
+  /** The net socket `ws` took over (its own field, set before the socket is accepted). */
+  get #socket(): Socket {
+    return (this as unknown as { _socket: Socket })._socket;
+  }
+
+  /** A WebSocket message: to the connection, or kept until one attaches. */
+  #message(data: Buffer, isBinary: boolean): void {
+    releaseChunkList(this);
+    if (!isBinary) return void this.close(1003, 'binary frames only');
+    const events = this.#events;
+    if (events !== undefined) events.onData(data);
+    else (this.#pending ??= []).push(data);
+  }
+
+  #close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#events?.onClose(this.#reason);
+  }
+}
+
+/** The parts of `ws`'s receiver {@link releaseChunkList} touches (not in `ws`'s type definitions). */
+interface ReceiverChunks {
+  _buffers?: unknown[];
+}
+
+/**
+ * Gives the socket's `ws` receiver a fresh empty chunk list once a message has used up every chunk
+ * it held. An array keeps the backing store it grew to when it empties (17 slots, ≈ 150 B, from
+ * the first chunk), and most connections go quiet after a message: the next chunk makes a new one.
+ * Called as the receiver emits the message: the chunks it was made of are already taken off the
+ * list, and the receiver reads its list from its field every time.
+ */
+function releaseChunkList(ws: WebSocket): void {
+  const receiver = (ws as unknown as { _receiver?: ReceiverChunks })._receiver;
+  if (receiver !== undefined && Array.isArray(receiver._buffers) && receiver._buffers.length === 0)
+    receiver._buffers = [];
 }

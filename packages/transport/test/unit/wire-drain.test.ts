@@ -12,7 +12,7 @@ import type { AddressInfo, Server, Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
 import { tcpWire } from '../../src/tcp-wire.js';
-import { wsWire } from '../../src/ws-wire.js';
+import { WireWebSocket, wsWire } from '../../src/ws-wire.js';
 import type { Wire } from '../../src/wire.js';
 import { until } from '../support/raw-client.js';
 
@@ -57,7 +57,7 @@ async function tcpPair(): Promise<Pair> {
 }
 
 async function wsPair(): Promise<Pair> {
-  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
+  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, WebSocket: WireWebSocket });
   const http = createHttpServer();
   http.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) =>
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req)),

@@ -7,7 +7,7 @@ import type { IncomingMessage } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
-import { wsWire } from '../../src/ws-wire.js';
+import { WireWebSocket, wsWire } from '../../src/ws-wire.js';
 import type { Wire } from '../../src/wire.js';
 import { until } from '../support/raw-client.js';
 
@@ -18,7 +18,7 @@ afterEach(() => {
 
 /** A server with `n` accepted WebSocket wires, each with what its peer received (binary flag included). */
 async function wires(n: number) {
-  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false });
+  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, WebSocket: WireWebSocket });
   const http = createHttpServer();
   http.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) =>
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req)),
