@@ -220,4 +220,25 @@ describe('Connection state made only while needed', () => {
     expect(written.map((b) => b[0])).toEqual([1, 2, 1, 2, 1, 2]);
     expect(conn.counters).toMatchObject({ dropped: 3, framesOut: 6, bytesOut: 60 });
   });
+
+  it('keeps its rarely set state off its own fields, and reads it back once set', () => {
+    const { conn } = connection({});
+    for (const key of ['early', 'closeReason', 'context', 'chain', 'dropped', 'userData', 'queue'])
+      expect(Object.keys(conn)).not.toContain(key);
+    expect([conn.early, conn.closeReason, conn.context, conn.chain, conn.dropped]).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      0,
+    ]);
+    conn.early = [{ type: 'ping' }];
+    conn.data.set('k', 1);
+    expect(conn.early).toEqual([{ type: 'ping' }]);
+    expect(conn.data.get('k')).toBe(1);
+    conn.early = undefined;
+    expect(conn.early).toBeUndefined();
+    conn.disconnect(0, 'test_close');
+    expect(conn.closeReason).toBe('test_close');
+  });
 });
