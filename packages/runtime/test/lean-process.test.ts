@@ -522,4 +522,32 @@ describe('rare process fields', () => {
     sched.runUntilIdle();
     expect(seen).toBe(1);
   });
+
+  it('status, queued and trap-exit share one small integer, each read and written on its own', () => {
+    const { rt } = world();
+    const proc = procOf(rt, rt.spawn(trapping, { trapExit: true }));
+    for (const key of ['status', 'queued', 'trapExit']) expect(Object.keys(proc)).not.toContain(key);
+    expect([proc.status, proc.queued, proc.trapExit]).toEqual([0, false, true]);
+    proc.queued = true;
+    proc.trapExit = false;
+    expect([proc.status, proc.queued, proc.trapExit]).toEqual([0, true, false]);
+    proc.status = 1;
+    proc.queued = false;
+    expect([proc.status, proc.queued, proc.trapExit]).toEqual([1, false, false]);
+    proc.status = 0;
+  });
+
+  it("a monitor ref's active, batch and flushable states are bits: demonitor clears, the batch flag stays", () => {
+    const { sched, rt } = world();
+    const watcher = rt.spawn(trapping);
+    const target = rt.spawn(idle);
+    const ref = rt.monitor(watcher, target, { batch: true });
+    const monitor = ref as unknown as { monitor?: unknown; batch: boolean; flushWatcher?: unknown };
+    for (const key of ['monitor', 'batch', 'flushWatcher']) expect(Object.keys(ref)).not.toContain(key);
+    expect([monitor.monitor, monitor.batch, monitor.flushWatcher]).toEqual([ref, true, procOf(rt, watcher)]);
+    expect(rt.demonitor(ref, { flush: true })).toBe(true);
+    expect([monitor.monitor, monitor.batch, monitor.flushWatcher]).toEqual([undefined, true, undefined]);
+    expect(rt.demonitor(ref)).toBe(false);
+    sched.runUntilIdle();
+  });
 });

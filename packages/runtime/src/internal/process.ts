@@ -27,6 +27,10 @@ export const RUNTIME: Sender = Object.freeze({ label: 'rt' });
 export const ALIVE = 0;
 export const EXITING = 1;
 export const DEAD = 2;
+/** The bits of a process's `#state` besides its status. */
+const STATUS = 3;
+const QUEUED = 4;
+const TRAP_EXIT = 8;
 
 /** An event as processes receive it. */
 export interface AnyEvent {
@@ -88,8 +92,8 @@ class RareFields {
 
 /** A process shell. */
 export class Process implements Schedulable, Watcher {
-  queued = false;
-  status: typeof ALIVE | typeof EXITING | typeof DEAD = ALIVE;
+  /** The status (low two bits), QUEUED and TRAP_EXIT: one small integer for three fields (16 B less). */
+  #state: number = ALIVE;
   /** The XState snapshot (or any logic's state). */
   snapshot: unknown = undefined;
   /** Null while empty (made on the first message, dropped when drained; see Kernel.releaseMailbox). */
@@ -113,13 +117,37 @@ export class Process implements Schedulable, Watcher {
     readonly pid: Pid,
     readonly logic: ProcessLogic,
     readonly spec: MailboxSpec,
-    public trapExit: boolean,
+    trapExit: boolean,
     readonly parent: Process | undefined,
     /** Whole ms from the kernel's start to the spawn: a small integer, not a boxed number per process. */
     readonly born: number,
     batchSize: number,
   ) {
+    if (trapExit) this.#state |= TRAP_EXIT;
     if (batchSize !== host.batchSize) this.#fields().batchSize = batchSize;
+  }
+
+  get status(): typeof ALIVE | typeof EXITING | typeof DEAD {
+    return (this.#state & STATUS) as typeof ALIVE | typeof EXITING | typeof DEAD;
+  }
+  set status(value: typeof ALIVE | typeof EXITING | typeof DEAD) {
+    this.#state = (this.#state & ~STATUS) | value;
+  }
+
+  /** Whether the dispatcher holds this process in its run queue. */
+  get queued(): boolean {
+    return (this.#state & QUEUED) !== 0;
+  }
+  set queued(value: boolean) {
+    this.#state = value ? this.#state | QUEUED : this.#state & ~QUEUED;
+  }
+
+  /** Exit signals arrive as `rt.exit` messages instead of killing it. */
+  get trapExit(): boolean {
+    return (this.#state & TRAP_EXIT) !== 0;
+  }
+  set trapExit(value: boolean) {
+    this.#state = value ? this.#state | TRAP_EXIT : this.#state & ~TRAP_EXIT;
   }
 
   /** The rare fields, made now if they were not yet. */
