@@ -317,6 +317,24 @@ describe('connected', () => {
     });
   });
 
+  it('an idle connected channel shares the empty counts and holds no expiry; both become its own once used', () => {
+    const h = harness();
+    const a = connected(h);
+    const b = connected(h);
+    const contextOf = (pid: Pid) =>
+      (h.rt.processSnapshot(pid) as { context: { counts: object; expiryLeftMs: number | undefined } })
+        .context;
+    expect(contextOf(a.pid).counts).toBe(contextOf(b.pid).counts);
+    expect(Object.isFrozen(contextOf(a.pid).counts)).toBe(true);
+    expect(contextOf(a.pid).expiryLeftMs).toBeUndefined();
+    h.deliver(a.pid, msg(1));
+    expect(contextOf(a.pid).counts).toEqual({ queued: 0, delivered: 1, duplicates: 0 });
+    expect(contextOf(b.pid).counts).toEqual({ queued: 0, delivered: 0, duplicates: 0 });
+    h.rt.send(b.pid, { type: 'ch.socket.closed' });
+    h.settle();
+    expect(contextOf(b.pid).expiryLeftMs).toBe(60_000);
+  });
+
   it('on socket close, marks itself disconnected and queues later deliveries in the session', async () => {
     const h = harness();
     const { pid, sent, session } = connected(h);
