@@ -263,8 +263,6 @@ interface ChannelContext {
   dedup: Set<string>;
   /** A takeover begin that arrived while opening, answered once the session is known. */
   deferredBegin: From | undefined;
-  /** Messages to send on open; kept only for the transition that sends them. */
-  outbox: readonly ChannelMessage[];
   /**
    * Session expiry still to wait, in ms (waited in chunks of MAX_TIMER_MS); set as the channel
    * enters `disconnected`. Undefined before: the field then never holds a number that is not a
@@ -325,7 +323,7 @@ function merge(pendings: readonly ChannelMessage[], early: readonly ChannelMessa
 /**
  * Shared empty values for what an idle connected channel holds empty (≈ 0.2 KB per channel less):
  * the dedup window (only ever deleted from, and only when it has the id) and, once open, the
- * early buffer and the outbox (never appended to after open; frozen, so a write would throw).
+ * early buffer (never appended to after open; frozen, so a write would throw).
  */
 const NO_IDS: Set<string> = new Set();
 const NO_MESSAGES = Object.freeze([]) as readonly ChannelMessage[] as ChannelMessage[];
@@ -445,25 +443,25 @@ export const channelMachine = setup({
     adoptSession: assign({
       session: ({ event }) => (event.type === 'ch.opened' ? event.session : undefined),
     }),
-    /** Connected: the session's queue first (queued before the takeover began), then the merged pendings. */
+    /**
+     * Connected: the session's queue first (queued before the takeover began), then the merged
+     * pendings, sent as the context is updated: one assign per open, where keeping them in the
+     * context for a send action and clearing them after took a second context and snapshot copy.
+     */
     openConnected: assign(({ context, event }) => {
       if (event.type !== 'ch.opened') return {};
       const drained = context.host.sessions.drain(event.session);
       const merged = merge(event.pendings, context.early);
       const outbox = [...drained.messages, ...merged.messages];
+      const port = context.port;
+      if (port) for (const m of outbox) port.outbound(m);
       return {
         session: drained.session,
-        outbox,
         early: NO_MESSAGES,
         dedup: merged.window,
         counts: counted(context.counts, 0, outbox.length, merged.duplicates),
       };
     }),
-    flushOutbox: ({ context }) => {
-      const port = context.port;
-      if (port) for (const m of context.outbox) port.outbound(m);
-    },
-    clearOutbox: assign({ outbox: NO_MESSAGES }),
     /** No socket: the merged pendings join the session's queue behind what it already holds. */
     openDisconnected: assign(({ context, event }) => {
       if (event.type !== 'ch.opened') return {};
@@ -509,7 +507,6 @@ export const channelMachine = setup({
     early: NO_MESSAGES,
     dedup: NO_IDS,
     deferredBegin: undefined,
-    outbox: NO_MESSAGES,
     expiryLeftMs: undefined,
     counts: NO_COUNTS,
   }),
@@ -573,7 +570,7 @@ export const channelMachine = setup({
           {
             guard: 'hasSocket',
             target: 'connected',
-            actions: ['openConnected', 'flushOutbox', 'clearOutbox'],
+            actions: ['openConnected'],
           },
           {
             // The socket closed before the session was known, and the session ends with it.

@@ -390,8 +390,9 @@ export function createServer(options: ServerOptions): Server {
         );
       }
       if (conn.phase === 'opening') {
-        // A control frame: never dropped by the outbound policy.
-        conn.sendEncoded(result.present ? CONNACK.present : CONNACK.fresh, true);
+        // A control frame: never dropped by the outbound policy. Shared: the same two encodings go
+        // to every client, so a WebSocket wire frames each once and writes it as one buffer.
+        conn.sendEncoded(result.present ? CONNACK.present : CONNACK.fresh, true, true);
         conn.phase = 'open';
         conn.lastInboundAt = ticks();
         conn.started = true;
@@ -655,7 +656,8 @@ export function createServer(options: ServerOptions): Server {
           now - conn.lastPingAt >= keepalive.pingIntervalMs
         ) {
           conn.lastPingAt = now;
-          conn.sendEncoded(ping);
+          // One encoding per sweep for every connection it pings: framed once by a WebSocket wire.
+          conn.sendEncoded(ping, false, true);
         }
       }
     }
