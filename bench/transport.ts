@@ -204,6 +204,12 @@ async function measureAll(n: number, rounds: number): Promise<Record<ServerKind,
     for (let step = 0; step < CONNECT_STEPS; step++) {
       for (const f of fleets) {
         const s = await connectStep(f, step);
+        const stepCount = f.per.reduce(
+          (sum, count) => sum + (split(count, CONNECT_STEPS)[step] as number),
+          0,
+        );
+        // Per step, to tell a cold server's first connections (JIT, heap growth) from its later ones.
+        progress(f.kind, `connect step ${step + 1}: ${num(s.cpuUs / stepCount, 1)} µs/connection`);
         const sum = connect.get(f) as { cpuUs: number; settledCpuUs: number; ms: number };
         sum.cpuUs += s.cpuUs;
         sum.settledCpuUs += s.settledCpuUs;
