@@ -469,6 +469,8 @@ describe('rare process fields', () => {
     'name',
     'suspended',
     'watchers',
+    'batchSize',
+    'spec',
   ];
   const procOf = (rt: ReturnType<typeof world>['rt'], pid: Pid): Process =>
     (rt as unknown as { procs: Map<number, Process> }).procs.get(pid.id) as Process;
@@ -507,6 +509,30 @@ describe('rare process fields', () => {
     const rt = createRuntime({ dispatcher: sched, clock: sched, batchSize: 7 });
     expect(procOf(rt, rt.spawn(idle)).batchSize).toBe(7);
     expect(procOf(rt, rt.spawn(idle, { batchSize: 3 })).batchSize).toBe(3);
+  });
+
+  it('mailbox bounds are unbounded unless the spawn names others', () => {
+    const { rt } = world();
+    expect(procOf(rt, rt.spawn(idle)).spec).toEqual({ capacity: Infinity, overflow: 'drop-newest' });
+    expect(procOf(rt, rt.spawn(idle, { mailbox: { capacity: 2, overflow: 'reject' } })).spec).toEqual({
+      capacity: 2,
+      overflow: 'reject',
+    });
+  });
+
+  it("a watcher's monitors are a set of its refs: demonitor and the target's death take them out", () => {
+    const { sched, rt } = world();
+    const watcher = rt.spawn(trapping);
+    const [a, b] = [rt.spawn(idle), rt.spawn(idle)];
+    const refA = rt.monitor(watcher, a);
+    rt.monitor(watcher, b);
+    expect([...(procOf(rt, watcher).monitors ?? [])].map((m) => m.ref)).toContain(refA);
+    expect(procOf(rt, watcher).monitors?.size).toBe(2);
+    rt.demonitor(refA);
+    expect(rt.processInfo(watcher)?.monitors).toEqual([b]);
+    rt.exit(b, 'kill');
+    sched.runUntilIdle();
+    expect(procOf(rt, watcher).monitors?.size ?? 0).toBe(0);
   });
 
   it('a suspended, named process behaves as before: nothing handled until resumed', () => {

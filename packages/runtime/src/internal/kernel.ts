@@ -341,7 +341,7 @@ export class Kernel implements Runtime, ProcessHost, DispatchHost {
     const ref = new MonitorRef(this.node, ++this.nextRef, w, t, batch);
     const monitor: Monitor = ref;
     ref.monitor = monitor;
-    (w.monitors ??= new Map()).set(ref.id, monitor);
+    (w.monitors ??= new Set()).add(monitor);
     t.monitoredBy = addMonitor(t.monitoredBy, monitor);
     if (this.inspecting) this.emit({ type: 'rt.monitor', ref, watcher: w.pid, target: t.pid });
     return ref;
@@ -369,7 +369,7 @@ export class Kernel implements Runtime, ProcessHost, DispatchHost {
       const removed = removeMonitor(monitor.target.monitoredBy, ref.id);
       monitor.target.monitoredBy = removed.set;
       active = removed.had;
-      if (monitor.watcher instanceof Process) monitor.watcher.monitors?.delete(ref.id);
+      if (monitor.watcher instanceof Process) monitor.watcher.monitors?.delete(monitor);
     }
     if (options.flush) {
       // The monitor may have fired already (its DOWN queued, alone or in a batch): find the
@@ -562,7 +562,7 @@ export class Kernel implements Runtime, ProcessHost, DispatchHost {
       const watchers = monitorsIn(proc.monitoredBy);
       proc.monitoredBy = null;
       for (const m of watchers.values()) {
-        if (m.watcher instanceof Process) m.watcher.monitors?.delete(m.ref.id);
+        if (m.watcher instanceof Process) m.watcher.monitors?.delete(m);
         if (m instanceof MonitorRef) m.monitor = undefined;
         m.watcher.down(m, reason);
       }

@@ -5,6 +5,7 @@
  * no extra object. All behaviour lives in the kernel; this file is data plus delegation.
  */
 import type { ExitReason, DownReason } from '../exit-reason.js';
+import { UNBOUNDED } from '../mailbox.js';
 import type { Mailbox, MailboxSpec } from '../mailbox.js';
 import type { Pid, Ref } from '../pid.js';
 import type { TimerHandle } from '../ports/clock.js';
@@ -74,12 +75,12 @@ export interface ProcessHost {
 
 /**
  * The fields most processes never set: a watcher's monitors and DOWN batch, delayed events, a
- * registered name, the exit state, suspension, inspector watches and a DOWN batch size other than
- * the runtime's. One object, made on the first write of a value other than the default, where nine
- * fields on every process took ≈ 64 B more (a connection process sets none of them).
+ * registered name, the exit state, suspension, inspector watches, and a DOWN batch size or mailbox
+ * bounds other than the runtime's. One object, made on the first write of a value other than the
+ * default, where ten fields on every process took ≈ 72 B more (a connection process sets none).
  */
 class RareFields {
-  monitors: Map<number, Monitor> | null = null;
+  monitors: Set<Monitor> | null = null;
   timers: Map<string, TimerHandle> | null = null;
   downBatch: DownEntry[] | null = null;
   pendingExit: ExitReason | undefined = undefined;
@@ -88,6 +89,7 @@ class RareFields {
   suspended = false;
   watchers = 0;
   batchSize: number | undefined = undefined;
+  spec: MailboxSpec | undefined = undefined;
 }
 
 /** A process shell. */
@@ -116,7 +118,7 @@ export class Process implements Schedulable, Watcher {
     readonly host: ProcessHost,
     readonly pid: Pid,
     readonly logic: ProcessLogic,
-    readonly spec: MailboxSpec,
+    spec: MailboxSpec,
     trapExit: boolean,
     readonly parent: Process | undefined,
     /** Whole ms from the kernel's start to the spawn: a small integer, not a boxed number per process. */
@@ -125,6 +127,12 @@ export class Process implements Schedulable, Watcher {
   ) {
     if (trapExit) this.#state |= TRAP_EXIT;
     if (batchSize !== host.batchSize) this.#fields().batchSize = batchSize;
+    if (spec !== UNBOUNDED) this.#fields().spec = spec;
+  }
+
+  /** Its mailbox's bounds (unbounded unless spawned with others). */
+  get spec(): MailboxSpec {
+    return this.#rare?.spec ?? UNBOUNDED;
   }
 
   get status(): typeof ALIVE | typeof EXITING | typeof DEAD {
@@ -155,11 +163,14 @@ export class Process implements Schedulable, Watcher {
     return (this.#rare ??= new RareFields());
   }
 
-  /** Monitors this process holds, by ref id. */
-  get monitors(): Map<number, Monitor> | null {
+  /**
+   * Monitors this process holds (a `Set`: its entries are two words where a `Map` by ref id took
+   * three; each monitor is found through its ref).
+   */
+  get monitors(): Set<Monitor> | null {
     return this.#rare === null ? null : this.#rare.monitors;
   }
-  set monitors(value: Map<number, Monitor> | null) {
+  set monitors(value: Set<Monitor> | null) {
     if (value !== null || this.#rare !== null) this.#fields().monitors = value;
   }
 
