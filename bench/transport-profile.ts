@@ -5,7 +5,10 @@
  * and broadcast goals, not part of `npm run bench`.
  *
  *   node --conditions=source --expose-gc --import tsx bench/transport-profile.ts --kind=switchboard --connections=2000
- *     [--broadcast] [--top=30]
+ *     [--broadcast] [--top=30] [--warm=N]
+ *
+ * `--warm=N`: N clients connect first, unprofiled, so the profile shows a warm server's connects
+ * (JIT-compiled code, a grown heap) rather than a cold one's.
  */
 import { readFile, rm } from 'node:fs/promises';
 import { arg, int, isMain, num } from './lib.js';
@@ -82,6 +85,7 @@ async function main(): Promise<void> {
   const kind = (arg('kind') ?? 'switchboard') as ServerKind;
   const n = Number(arg('connections') ?? 2000);
   const top = Number(arg('top') ?? 30);
+  const warm = Number(arg('warm') ?? 0);
   const serverScript = await compileScript('bench/support/server-process.ts');
   const server = await spawnRpc(serverScript, [`--kind=${kind}`]);
   let client: RpcChild | undefined;
@@ -90,18 +94,24 @@ async function main(): Promise<void> {
     client = await spawnRpc(await compileScript('bench/support/client-process.ts'), [
       `--kind=${kind}`,
       `--url=${url}`,
-      `--n=${n}`,
+      `--n=${warm + n}`,
       '--local-address=127.0.0.2',
     ]);
     const broadcast = process.argv.includes('--broadcast');
+    if (warm > 0) {
+      await server.call('arm', { n: warm });
+      await client.call('connect', { count: warm, concurrency: 50 });
+      await server.call('established');
+      await server.call('settled');
+    }
     if (!broadcast) await server.call('profileStart');
-    await server.call('arm', { n });
-    await client.call('connect', { concurrency: 50 });
+    await server.call('arm', { n: warm + n });
+    await client.call('connect', { count: n, concurrency: 50 });
     await server.call('established');
     await server.call('settled');
     if (broadcast) {
       await server.call('profileStart');
-      await client.call('expect', { total: n * 100 });
+      await client.call('expect', { total: (warm + n) * 100 });
       const arrived = client.call('wait');
       await server.call('broadcast', { count: 100 });
       await arrived;
