@@ -25,9 +25,9 @@ function world() {
 
 const idle = createMachine({});
 
-/** What a process keeps as its snapshot (the public reads wake a hibernated one). */
+/** What a process keeps as its snapshot, read without waking it (a view of a hibernated one). */
 function kept(rt: ReturnType<typeof world>['rt'], pid: Pid): unknown {
-  return (rt as unknown as { procs: Map<number, Process> }).procs.get(pid.id)?.snapshot;
+  return (rt as unknown as { procs: Map<number, Process> }).procs.get(pid.id)?.peekSnapshot();
 }
 const trapping = createMachine({ on: { 'rt.exit': { actions: () => undefined } } });
 
@@ -389,7 +389,12 @@ describe('XState snapshots', () => {
       expect(h.can({ type: 'go' })).toBe(false);
       // processInfo reads through it, without waking it.
       expect(rt.processInfo(pid)?.state).toEqual({ away: 'far' });
-      expect(kept(rt, pid)).toBe(h);
+      // Still hibernated: each such read is a new view of the same two parts.
+      const again = kept(rt, pid) as HibernatedSnapshot;
+      expect(again).toBeInstanceOf(HibernatedSnapshot);
+      expect([again.context, again._nodes]).toEqual([h.context, h._nodes]);
+      expect(again.context).toBe(h.context);
+      expect(again._nodes).toBe(h._nodes);
       const json = JSON.parse(JSON.stringify(h)) as unknown;
       // Woken by a read: the full snapshot, in XState's shape, kept until the process changes.
       const full = rt.processSnapshot(pid) as Record<string, unknown>;

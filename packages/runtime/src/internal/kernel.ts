@@ -41,7 +41,6 @@ import type { AnyEvent, DownEntry, Monitor, ProcessHost, Sender, Watcher } from 
 import { XStateScope } from './xstate-scope.js';
 import { addLink, linkedPeers, removeLink } from './link-set.js';
 import { addMonitor, monitorsIn, removeMonitor } from './monitor-set.js';
-import { hibernate } from './snapshot-hibernation.js';
 
 const EXIT_WORK = Symbol('exit');
 const BATCH_WORK = Symbol('batch');
@@ -640,13 +639,13 @@ export class Kernel implements Runtime, ProcessHost, DispatchHost {
     if (crash) return this.scheduleExit(proc, crash);
     this.afterStep(proc);
     // Nothing more to handle: the process hibernates until its next message.
-    if (proc.mailbox === null && proc.status === ALIVE) proc.snapshot = hibernate(proc.snapshot);
+    if (proc.mailbox === null && proc.status === ALIVE) proc.hibernate();
   }
 
   /** After init or a transition: a finished or failed machine ends its process. */
   private afterStep(proc: Process): void {
     if (proc.status !== ALIVE) return;
-    const snapshot = proc.snapshot as { status?: string; error?: unknown } | undefined;
+    const snapshot = proc.peekSnapshot() as { status?: string; error?: unknown } | undefined;
     const status = snapshot?.status;
     if (status === 'done') this.scheduleExit(proc, 'normal');
     else if (status === 'error') this.scheduleExit(proc, { error: snapshot?.error });
@@ -695,7 +694,7 @@ export class Kernel implements Runtime, ProcessHost, DispatchHost {
   processInfo(pid: Pid): ProcessInfo | undefined {
     const proc = this.procs.get(pid.id);
     if (!proc || !samePid(proc.pid, pid) || proc.status === DEAD) return undefined;
-    const snapshot = proc.snapshot as { value?: unknown; status?: unknown } | undefined;
+    const snapshot = proc.peekSnapshot() as { value?: unknown; status?: unknown } | undefined;
     const monitors: Pid[] = [];
     for (const m of proc.monitors?.values() ?? []) monitors.push(m.target.pid);
     const monitoredBy: Pid[] = proc.reportsTo ? [proc.reportsTo.pid] : [];

@@ -12,7 +12,8 @@ import type { TimerHandle } from '../ports/clock.js';
 import type { Schedulable, WorkItem } from '../ports/dispatcher.js';
 import type { LinkSet } from './link-set.js';
 import type { MonitorSet } from './monitor-set.js';
-import { HibernatedSnapshot, wake } from './snapshot-hibernation.js';
+import { HibernatedSnapshot, hibernatable, wake } from './snapshot-hibernation.js';
+import type { ActiveNodes } from './snapshot-hibernation.js';
 
 /** Anything that can be the sender of a message: a process, a call port, or a pseudo-sender. */
 export interface Sender {
@@ -96,8 +97,14 @@ class RareFields {
 export class Process implements Schedulable, Watcher {
   /** The status (low two bits), QUEUED and TRAP_EXIT: one small integer for three fields (16 B less). */
   #state: number = ALIVE;
-  /** The XState snapshot (or any logic's state). */
-  snapshot: unknown = undefined;
+  /** The XState snapshot (or any logic's state); only the context while hibernated. */
+  #snapshot: unknown = undefined;
+  /**
+   * While hibernated, the shared active state nodes (see snapshot-hibernation.ts): the process keeps
+   * them and the context in its own two fields, where a snapshot object of 144 B (or a hibernated
+   * one of 40 B) stood.
+   */
+  #nodes: ActiveNodes | null = null;
   /** Null while empty (made on the first message, dropped when drained; see Kernel.releaseMailbox). */
   mailbox: Mailbox<Sender, AnyEvent> | null = null;
   /** Linked processes: none, the one peer, or a set (see link-set.ts). */
@@ -259,11 +266,37 @@ export class Process implements Schedulable, Watcher {
     return this.awake();
   }
 
+  /** The XState snapshot (or any logic's state), woken first if the process hibernated. */
+  get snapshot(): unknown {
+    return this.awake();
+  }
+  set snapshot(value: unknown) {
+    this.#snapshot = value;
+    this.#nodes = null;
+  }
+
   /** The snapshot, woken first if the process hibernated (see snapshot-hibernation.ts). */
   awake(): unknown {
-    const snapshot = this.snapshot;
-    if (snapshot instanceof HibernatedSnapshot) return (this.snapshot = wake(snapshot));
-    return snapshot;
+    const nodes = this.#nodes;
+    if (nodes !== null) {
+      this.#snapshot = wake(this.#snapshot, nodes);
+      this.#nodes = null;
+    }
+    return this.#snapshot;
+  }
+
+  /** The snapshot as it stands, for reads that must not wake it: a view of a hibernated one. */
+  peekSnapshot(): unknown {
+    return this.#nodes === null ? this.#snapshot : new HibernatedSnapshot(this.#snapshot, this.#nodes);
+  }
+
+  /** Puts the snapshot away to its context and shared active nodes, if it has nothing else of its own. */
+  hibernate(): void {
+    if (this.#nodes !== null) return;
+    const nodes = hibernatable(this.#snapshot);
+    if (nodes === undefined) return;
+    this.#snapshot = (this.#snapshot as { context: unknown }).context;
+    this.#nodes = nodes;
   }
 
   send(event: AnyEvent): void {

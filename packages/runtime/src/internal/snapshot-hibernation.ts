@@ -11,10 +11,11 @@
  * - empty `tags`, `children` and `historyValue`, shared ones (see `compact`);
  * - the state value, a function of the active nodes.
  *
- * So an idle process keeps a `HibernatedSnapshot` of those two, reading the rest through getters.
- * The next message, or anyone asking for the snapshot (`getSnapshot`, `rt.processSnapshot`), wakes
- * it: the full snapshot is rebuilt in XState's own property order, equal to the one put away.
- * Only a snapshot exactly of that shape is put away; any other is kept as it is.
+ * So an idle process keeps those two in its own fields (see `Process.hibernate`), and a read that
+ * must not wake it sees a `HibernatedSnapshot` view of them, reading the rest through getters. The
+ * next message, or anyone asking for the snapshot (`getSnapshot`, `rt.processSnapshot`), wakes it:
+ * the full snapshot is rebuilt in XState's own property order, equal to the one put away. Only a
+ * snapshot exactly of that shape is put away; any other is kept as it is.
  */
 
 /** Shared by every process while empty: XState copies before it writes them (see `compact`). */
@@ -48,7 +49,7 @@ let methods: Methods | undefined;
 /** The state value of each shared `_nodes` array (frozen: every process in those states reads it). */
 const VALUES = new WeakMap<object, unknown>();
 
-/** An idle process's snapshot: its own two parts; the rest is read through getters. */
+/** A view of an idle process's snapshot: its own two parts; the rest is read through getters. */
 export class HibernatedSnapshot {
   constructor(
     readonly context: unknown,
@@ -100,17 +101,20 @@ export class HibernatedSnapshot {
 }
 
 function call(h: HibernatedSnapshot, method: keyof Methods, arg?: unknown): unknown {
-  const full = wake(h) as Record<keyof Methods, (arg?: unknown) => unknown>;
+  const full = wake(h.context, h._nodes) as Record<keyof Methods, (arg?: unknown) => unknown>;
   return full[method](arg);
 }
 
+/** The active state nodes of a snapshot, shared by every process in those states. */
+export type ActiveNodes = readonly { readonly machine?: unknown }[];
+
 /**
- * The snapshot an idle process keeps: a `HibernatedSnapshot` when `snapshot` is a running machine's
- * with nothing but its context and active nodes of its own, else `snapshot` itself.
+ * What an idle process keeps of `snapshot` besides its context: the shared active nodes when
+ * `snapshot` is a running machine's with nothing but its context and those nodes of its own, else
+ * undefined (the snapshot is kept whole).
  */
-export function hibernate(snapshot: unknown): unknown {
-  if (snapshot === null || typeof snapshot !== 'object' || snapshot instanceof HibernatedSnapshot)
-    return snapshot;
+export function hibernatable(snapshot: unknown): ActiveNodes | undefined {
+  if (snapshot === null || typeof snapshot !== 'object') return undefined;
   const s = snapshot as Partial<MachineSnapshot>;
   if (
     s.status !== 'active' ||
@@ -120,10 +124,10 @@ export function hibernate(snapshot: unknown): unknown {
     s.children !== EMPTY_RECORD ||
     s.historyValue !== EMPTY_RECORD
   )
-    return snapshot;
+    return undefined;
   const nodes = s._nodes;
   // Shared node arrays are frozen (see `sharedNodes`): their value is the same for every process.
-  if (nodes === undefined || !Object.isFrozen(nodes) || nodes[0]?.machine !== s.machine) return snapshot;
+  if (nodes === undefined || !Object.isFrozen(nodes) || nodes[0]?.machine !== s.machine) return undefined;
   methods ??= { matches: s.matches, hasTag: s.hasTag, can: s.can, getMeta: s.getMeta, toJSON: s.toJSON };
   if (
     s.matches !== methods.matches ||
@@ -132,22 +136,22 @@ export function hibernate(snapshot: unknown): unknown {
     s.getMeta !== methods.getMeta ||
     s.toJSON !== methods.toJSON
   )
-    return snapshot;
+    return undefined;
   if (!VALUES.has(nodes)) VALUES.set(nodes, deepFreeze(s.value));
-  return new HibernatedSnapshot(s.context, nodes);
+  return nodes;
 }
 
 /** The full XState snapshot of a hibernated one (a new object, in XState's property order). */
-export function wake(h: HibernatedSnapshot): unknown {
+export function wake(context: unknown, nodes: ActiveNodes): unknown {
   const m = methods as Methods;
   return {
     status: 'active',
     output: undefined,
     error: undefined,
-    machine: h.machine,
-    context: h.context,
-    _nodes: h._nodes,
-    value: VALUES.get(h._nodes),
+    machine: nodes[0]?.machine,
+    context,
+    _nodes: nodes,
+    value: VALUES.get(nodes),
     tags: EMPTY_TAGS,
     children: EMPTY_RECORD,
     historyValue: EMPTY_RECORD,
