@@ -27,6 +27,8 @@ export interface MemorySample {
 /** What `established` and `settled` report: server CPU and wall time since `arm`. */
 export interface ConnectSample {
   readonly cpuUs: number;
+  /** The part of `cpuUs` spent in the kernel (system time): sockets, the loopback's network stack. */
+  readonly systemUs: number;
   readonly ms: number;
 }
 
@@ -75,12 +77,17 @@ serveRpc({
   established: async (): Promise<ConnectSample> => {
     if (reached === undefined) throw new Error('established before arm');
     const r = await reached;
-    return { cpuUs: cpuSince(armedCpu, r.cpu), ms: r.at - armedAt };
+    return { cpuUs: cpuSince(armedCpu, r.cpu), systemUs: r.cpu.system - armedCpu.system, ms: r.at - armedAt };
   },
   /** Since `arm`, until the deferred work of the connects is done too (Switchboard: `ch.opened`). */
   settled: async (): Promise<ConnectSample> => {
     await server.settle();
-    return { cpuUs: cpuSince(armedCpu), ms: performance.now() - armedAt };
+    const now = process.cpuUsage();
+    return {
+      cpuUs: cpuSince(armedCpu, now),
+      systemUs: now.system - armedCpu.system,
+      ms: performance.now() - armedAt,
+    };
   },
   /** `count` broadcasts, one per event-loop turn, to everyone or to `room`. */
   broadcast: async ({ count, room }: { count: number; room?: string }): Promise<BroadcastSample> => {
