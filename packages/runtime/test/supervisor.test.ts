@@ -491,6 +491,20 @@ describe('dynamic supervisor', () => {
     });
   });
 
+  it("starts temporary dynamic children with the template's spawn options, its input, linked to the supervisor", async () => {
+    const { rt, sched } = world();
+    const fromInput = createMachine({ context: ({ input }) => ({ ...(input as object) }) });
+    const sup = createSupervisor(rt, {
+      strategy: 'dynamic',
+      child: { logic: fromInput, restart: 'temporary', spawn: { trapExit: true, mailbox: { capacity: 8 } } },
+    });
+    const pid = await settle(sched, sup.startChild({ n: 7 }));
+    const info = rt.processInfo(pid);
+    expect(info?.trapExit).toBe(true);
+    expect(info?.links.map(String)).toEqual([String(sup.pid)]);
+    expect((rt.processSnapshot(pid) as { context: unknown }).context).toEqual({ n: 7 });
+  });
+
   it('refuses children beyond maxChildren', async () => {
     const { rt, sched } = world();
     const sup = createSupervisor(rt, {
