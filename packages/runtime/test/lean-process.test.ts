@@ -467,7 +467,6 @@ describe('XState snapshots', () => {
 describe('rare process fields', () => {
   const RARE = [
     'monitors',
-    'timers',
     'downBatch',
     'pendingExit',
     'exitReason',

@@ -75,14 +75,13 @@ export interface ProcessHost {
 }
 
 /**
- * The fields most processes never set: a watcher's monitors and DOWN batch, delayed events, a
- * registered name, the exit state, suspension, inspector watches, and a DOWN batch size or mailbox
- * bounds other than the runtime's. One object, made on the first write of a value other than the
- * default, where ten fields on every process took ≈ 72 B more (a connection process sets none).
+ * The fields most processes never set: a watcher's monitors and DOWN batch, a registered name,
+ * the exit state, suspension, inspector watches, and a DOWN batch size or mailbox bounds other
+ * than the runtime's. One object, made on the first write of a value other than the default, where
+ * nine fields on every process took ≈ 64 B more (a connection process sets none).
  */
 class RareFields {
   monitors: Set<Monitor> | null = null;
-  timers: Map<string, TimerHandle> | null = null;
   downBatch: DownEntry[] | null = null;
   pendingExit: ExitReason | undefined = undefined;
   exitReason: ExitReason | undefined = undefined;
@@ -118,6 +117,11 @@ export class Process implements Schedulable, Watcher {
   reportsTo: Process | null = null;
   /** Messages handled since spawn (an inspector derives events per second from it). */
   handled = 0;
+  /**
+   * XState delayed events of this process, by schedule id. Not a rare field: `after` is common in
+   * machines, and a process that sets any rare field pays for the whole object (≈ 100 B).
+   */
+  timers: Map<string, TimerHandle> | null = null;
   /** See {@link RareFields}: read and written through the accessors below. */
   #rare: RareFields | null = null;
 
@@ -179,14 +183,6 @@ export class Process implements Schedulable, Watcher {
   }
   set monitors(value: Set<Monitor> | null) {
     if (value !== null || this.#rare !== null) this.#fields().monitors = value;
-  }
-
-  /** XState delayed events of this process, by schedule id. */
-  get timers(): Map<string, TimerHandle> | null {
-    return this.#rare === null ? null : this.#rare.timers;
-  }
-  set timers(value: Map<string, TimerHandle> | null) {
-    if (value !== null || this.#rare !== null) this.#fields().timers = value;
   }
 
   /** Deaths waiting to be delivered as one `rt.down.batch`. */
