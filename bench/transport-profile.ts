@@ -5,10 +5,11 @@
  * and broadcast goals, not part of `npm run bench`.
  *
  *   node --conditions=source --expose-gc --import tsx bench/transport-profile.ts --kind=switchboard --connections=2000
- *     [--broadcast] [--top=30] [--warm=N]
+ *     [--broadcast] [--top=30] [--warm=N] [--keep]
  *
  * `--warm=N`: N clients connect first, unprofiled, so the profile shows a warm server's connects
- * (JIT-compiled code, a grown heap) rather than a cold one's.
+ * (JIT-compiled code, a grown heap) rather than a cold one's. `--keep` keeps the `.cpuprofile`
+ * (its path is printed) for a closer look, e.g. in Chrome DevTools.
  */
 import { readFile, rm } from 'node:fs/promises';
 import { arg, int, isMain, num } from './lib.js';
@@ -118,7 +119,8 @@ async function main(): Promise<void> {
     }
     const path = await server.call<string>('profileStop');
     const profile = JSON.parse(await readFile(path, 'utf8')) as CpuProfile;
-    await rm(path, { force: true });
+    if (process.argv.includes('--keep')) console.log(`profile: ${path}`);
+    else await rm(path, { force: true });
     summarise(profile, await readFile(serverScript, 'utf8'), serverScript, top);
   } finally {
     await server.kill();

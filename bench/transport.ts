@@ -142,7 +142,14 @@ async function stopFleet(fleet: Fleet): Promise<void> {
 async function connectStep(
   fleet: Fleet,
   step: number,
-): Promise<{ cpuUs: number; systemUs: number; settledCpuUs: number; ms: number }> {
+): Promise<{
+  cpuUs: number;
+  systemUs: number;
+  gcUs: number;
+  othersUs: number;
+  settledCpuUs: number;
+  ms: number;
+}> {
   const counts = fleet.per.map((count) => split(count, CONNECT_STEPS)[step] as number);
   const target = fleet.per.reduce(
     (sum, count) =>
@@ -162,6 +169,8 @@ async function connectStep(
   return {
     cpuUs: connect.cpuUs,
     systemUs: connect.systemUs,
+    gcUs: connect.gcUs,
+    othersUs: connect.othersUs,
     settledCpuUs: settled.cpuUs,
     ms: Math.max(...opened.map((o) => o.ms)),
   };
@@ -216,7 +225,7 @@ async function measureAll(n: number, rounds: number): Promise<Record<ServerKind,
         // Per step, to tell a cold server's first connections (JIT, heap growth) from its later ones.
         progress(
           f.kind,
-          `connect step ${step + 1}: ${num(s.cpuUs / stepCount, 1)} µs/connection (system ${num(s.systemUs / stepCount, 1)})`,
+          `connect step ${step + 1}: ${num(s.cpuUs / stepCount, 1)} µs/connection (system ${num(s.systemUs / stepCount, 1)}, GC ${num(s.gcUs / stepCount, 1)}, other threads ${num(s.othersUs / stepCount, 1)})`,
         );
         const sum = connect.get(f) as { cpuUs: number; settledCpuUs: number; ms: number };
         sum.cpuUs += s.cpuUs;
@@ -456,7 +465,7 @@ export async function run(): Promise<BenchResult> {
       'The server and client scripts are compiled with esbuild (the workspace packages bundled from their TypeScript sources, no `keepNames`) rather than run through tsx: tsx wraps every named function in `__name()`, whose `defineProperty` gives each closure a dictionary property store of ≈ 256 B — under tsx Switchboard measured ≈ 2.1 KB more heap per connection (8.2 such closures per connection) than it does compiled.',
       `Memory: \`process.memoryUsage()\` in the server process after \`gc()\` until the heap stops shrinking, before any client and once all are connected and idle (Switchboard: after \`rt.idle()\` and \`cm.sync()\`). "external" is off-heap memory the heap's objects hold (Buffers). With every client also in one room: Switchboard ${joinedPer('switchboard')}, Socket.IO ${joinedPer('socketio')} of heap per connection.`,
       "Servers: Switchboard with default limits, outbound queues and keepalive (PING every 30 s; the clients answer PONG), its own HTTP server, no hooks; the raw `ws` server (`perMessageDeflate: false`, `clientTracking: false`) keeps its sockets in a `Set` and listens to `'error'` and `'close'` with shared functions, on the same `ws` as Switchboard (8.23; until the evening of 2026-11-21 the raw server ran the 8.21 that Socket.IO pulls in, whose sockets lack 8.23's automatic-pong closure, ≈ 100 B); Socket.IO with `transports: ['websocket']` and its defaults (ping every 25 s). Clients: a `ws` WebSocket speaking Switchboard's protocol (CONNECT with `cleanStart: true, sessionExpiryMs: 0`), a bare `ws` WebSocket, `socket.io-client` with `transports: ['websocket'], forceNew: true`. Once set up (connected, rooms joined), a Switchboard client counts each pushed WebSocket message without decoding it (it only compares it with the PING frame, to answer PONG), as the raw ws client counts its messages; until the afternoon of 2026-11-21 it decoded every frame with msgpack, client work the raw ws clients did not do on the cores the servers share. `socket.io-client` always parses its packets.",
-      'Connect CPU: `process.cpuUsage()` (user + system) in the server from just before the clients start until the n-th connection is set up — Switchboard: CONNACK sent (read from `server.stats()` once the channel manager counts n live connections), the others: `\'connection\'` emitted. "Until settled" runs on until the deferred work is done too (Switchboard: every channel process has handled `ch.opened`).',
+      "Connect CPU: `process.cpuUsage()` (user + system) in the server from just before the clients start until the n-th connection is set up — Switchboard: CONNACK sent (read from `server.stats()` once the channel manager counts n live connections), the others: `'connection'` emitted. \"Until settled\" runs on until the deferred work is done too (Switchboard: every channel process has handled `ch.opened`). The benchmark prints each connect step's figure with its parts: system time, GC pauses (V8's `gc` performance entries) and the CPU of the server's other threads (from /proc: V8's background compilers and GC, libuv's pool).",
       `Broadcast: the payload is 64 bytes of application data (raw ws: a 64-byte Buffer sent as is; Switchboard: a 64-character string in a MESSAGE frame encoded once per broadcast; Socket.IO: the same string as an event, a text frame). The server issues one broadcast per event-loop turn; the clients count what they receive, and the time runs from the first broadcast to the moment the last client process has all of its ${int(BROADCASTS)} × clients messages (timestamps comparable across processes: \`performance.timeOrigin + performance.now()\`). The totals are checked exact at the end (no loss, no duplicate). Socket.IO rooms are joined server side (\`io.socketsJoin\`); Switchboard's clients each send a JOIN and wait for its ACK (${sb.joinMs === undefined ? '—' : `${num(sb.joinMs / 1000, 1)} s`} for all).`,
       "After the memory work of the afternoon of 2026-11-21 (docs/contributing/transport-performance.md: the connection as its wire's listener and its channel's port, shared `ws` listeners, temporary dynamic children kept as pids, shared empty XState and channel values, one-row table buckets without a `Map`, the monitor ref as the monitor record, one link without a `Set`, small monitor sets as arrays), the census at 2,000 connections reads 6,935 B per connection against 3,023 B for raw ws (9,462 B before): `net.Socket` 1,707 B (raw ws 1,433), `ws` WebSocket 1,438 B (raw ws 1,206), the process with its channel machine 1,346 B, the `Connection` 664 B, table rows ≈ 400 B.",
       "After the evening's memory work of 2026-11-21 (docs/contributing/transport-performance.md: the server's own `WebSocket` subclass hands events to the wire with no listeners and answers pings itself, the peer kept as one flat string without Node's cached `_peername`, the connection's decoder and outbound queue made only while needed and its counters as fields, an idle process without a mailbox, exact-size monitor arrays, one shared `_nodes` array per state, the channel's empty pendings and early buffer shared and its counters as fields, the admitted client's record a field of the connection instead of a `WeakMap` entry, a pid's text cached in the pid instead of a `WeakMap`), the census at 2,000 connections reads 5,690 B per connection against 3,151 B for raw ws on the same `ws` 8.23: `net.Socket` 1,562 B (raw ws 1,433: the difference is the WebSocket wire object, 96 B, and the peer string, 32 B, reached through it), the server's `WebSocket` 1,318 B (raw ws 1,327), the process with its channel machine 866 B, the `Connection` 424 B, table rows ≈ 420 B. A raw `ws` server that also does one request/reply per connect (as CONNECT → CONNACK does; `bench/connect-floor.ts`, 2,000 connections, median of 5) costs 1.22× the one that does none: the handshake alone takes a fifth of the connect goal's 1.5×.",

@@ -9,8 +9,9 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Session } from 'node:inspector';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { writeHeapSnapshot } from 'node:v8';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { arg, settleHeap } from '../lib.js';
 import { startBenchServer } from './bench-servers.js';
 import type { Reached, ServerKind } from './bench-servers.js';
@@ -29,6 +30,10 @@ export interface ConnectSample {
   readonly cpuUs: number;
   /** The part of `cpuUs` spent in the kernel (system time): sockets, the loopback's network stack. */
   readonly systemUs: number;
+  /** Garbage collection's part of it (the pauses V8 reports as `gc` performance entries). */
+  readonly gcUs: number;
+  /** The part spent off the main thread (V8's background GC and compiler threads, libuv's pool). */
+  readonly othersUs: number;
   readonly ms: number;
 }
 
@@ -47,6 +52,33 @@ const cpuSince = (from: NodeJS.CpuUsage, to: NodeJS.CpuUsage = process.cpuUsage(
 
 const kind = arg('kind') as ServerKind;
 const server = await startBenchServer(kind);
+
+/**
+ * CPU µs of the process's other threads so far (V8's concurrent marking and compilers, libuv's
+ * pool), from /proc: 0 where there is none. Clock ticks of 10 ms, fine over a step of seconds.
+ */
+function otherThreadsUs(): number {
+  try {
+    let ticks = 0;
+    for (const tid of readdirSync('/proc/self/task')) {
+      if (tid === String(process.pid)) continue;
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    }
+    return ticks * 10_000;
+  } catch {
+    return 0;
+  }
+}
+let armedOthersUs = 0;
+
+/** Milliseconds of GC pauses so far: V8 reports each collection as a `gc` entry. */
+let gcMs = 0;
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) gcMs += entry.duration;
+}).observe({ entryTypes: ['gc'] });
+let armedGcMs = 0;
 
 let armedCpu = process.cpuUsage();
 let armedAt = performance.now();
@@ -70,6 +102,8 @@ serveRpc({
   /** Starts a connect measurement, until `n` connections in all: the clients connect after this returns. */
   arm: ({ n }: { n: number }) => {
     armedCpu = process.cpuUsage();
+    armedGcMs = gcMs;
+    armedOthersUs = otherThreadsUs();
     armedAt = performance.now();
     reached = server.whenEstablished(n);
     return null;
@@ -77,7 +111,13 @@ serveRpc({
   established: async (): Promise<ConnectSample> => {
     if (reached === undefined) throw new Error('established before arm');
     const r = await reached;
-    return { cpuUs: cpuSince(armedCpu, r.cpu), systemUs: r.cpu.system - armedCpu.system, ms: r.at - armedAt };
+    return {
+      cpuUs: cpuSince(armedCpu, r.cpu),
+      systemUs: r.cpu.system - armedCpu.system,
+      gcUs: (gcMs - armedGcMs) * 1000,
+      othersUs: otherThreadsUs() - armedOthersUs,
+      ms: r.at - armedAt,
+    };
   },
   /** Since `arm`, until the deferred work of the connects is done too (Switchboard: `ch.opened`). */
   settled: async (): Promise<ConnectSample> => {
@@ -86,6 +126,8 @@ serveRpc({
     return {
       cpuUs: cpuSince(armedCpu, now),
       systemUs: now.system - armedCpu.system,
+      gcUs: (gcMs - armedGcMs) * 1000,
+      othersUs: otherThreadsUs() - armedOthersUs,
       ms: performance.now() - armedAt,
     };
   },
